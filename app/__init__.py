@@ -25,7 +25,7 @@ API_MODULES = [
 # Plain Flask blueprints (HTML pages, the bot endpoint, Open311): each module exposes `bp`.
 WEB_MODULES: list[str] = []
 
-# Each module exposes `cli`, a click group or command.
+# Each module exposes `commands`, a list of click commands and groups.
 CLI_MODULES = [
     "app.cli",
     "app.accounts.cli",
@@ -66,8 +66,8 @@ def register_logging(app: Flask) -> None:
 
 
 def register_extensions(app: Flask) -> None:
-    from app.database import configure_sqlite
     from app.api import LinliApi
+    from app.database import configure_sqlite
     from app.extensions import csrf, db, migrate
 
     import_models()
@@ -121,7 +121,8 @@ def register_web(app: Flask) -> None:
 
 def register_cli(app: Flask) -> None:
     for module in CLI_MODULES:
-        app.cli.add_command(importlib.import_module(module).cli)
+        for command in importlib.import_module(module).commands:
+            app.cli.add_command(command)
 
 
 def _project_path(name: str):

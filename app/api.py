@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import marshmallow as ma
 import flask_smorest
+import marshmallow as ma
 from flask_smorest import abort as smorest_abort
 from webargs.flaskparser import FlaskParser
 

@@ -1,0 +1,74 @@
+"""Who is calling: bearer-token authentication for API views.
+
+`@resident_required` and `@staff_required(...)` load the caller into `g.resident` / `g.staff`
+(and `g.auth_token`) or answer 401/403. Views pass the caller to services explicitly; services
+never read `g` or the request themselves.
+"""
+
+from __future__ import annotations
+
+import functools
+
+from flask import g, request
+
+from app.accounts import tokens
+from app.accounts.models import StaffRole
+from app.errors import Forbidden, Unauthorized
+
+# OpenAPI security requirement for views behind a bearer token: `@blp.doc(security=BEARER)`.
+BEARER = [{"bearer": []}]
+
+_CHALLENGE = {"WWW-Authenticate": 'Bearer realm="linli"'}
+
+
+def _presented_token() -> str | None:
+    header = request.headers.get("Authorization", "")
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() != "bearer" or not value.strip():
+        return None
+    return value.strip()
+
+
+def _authenticate():
+    token = _presented_token()
+    if token is None:
+        raise Unauthorized("请先登录", headers=_CHALLENGE)
+    row = tokens.find_valid_token(token)
+    if row is None:
+        raise Unauthorized("登录已过期，请重新登录", headers=_CHALLENGE)
+    g.auth_token = row
+    return row
+
+
+def resident_required(view):
+    """The caller must be a resident with a live token."""
+
+    @functools.wraps(view)
+    def wrapper(*args, **kwargs):
+        row = _authenticate()
+        if row.resident is None:
+            raise Forbidden("该功能仅限居民使用")
+        g.resident = row.resident
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+def staff_required(*roles: StaffRole):
+    """The caller must be an active staff member, with one of `roles` when given."""
+
+    def decorator(view):
+        @functools.wraps(view)
+        def wrapper(*args, **kwargs):
+            row = _authenticate()
+            staff = row.staff
+            if staff is None or not staff.active:
+                raise Forbidden("该功能仅限工作人员使用")
+            if roles and staff.role not in roles:
+                raise Forbidden("您的角色不能进行此操作")
+            g.staff = staff
+            return view(*args, **kwargs)
+
+        return wrapper
+
+    return decorator

@@ -1,0 +1,274 @@
+"""Residents and staff: signing in, profiles, verification. The rules live here, not in views."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+import re
+from datetime import timedelta
+
+import sqlalchemy as sa
+from flask import current_app
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from app import audit, clock
+from app.accounts import tokens
+from app.accounts.models import (
+    AuthToken,
+    Household,
+    Resident,
+    Staff,
+    StaffRole,
+    VerificationLevel,
+)
+from app.errors import Conflict, Invalid, NotFound, RateLimited, Unauthorized, Unavailable
+from app.extensions import db
+from app.regions.models import Region, RegionLevel
+from app.wechat.errors import INVALID_LOGIN_CODE_ERRCODES, WeChatError, WeChatUnavailable
+from app.wechat.gateway import get_gateway
+
+log = logging.getLogger(__name__)
+
+DEV_CODE_PREFIX = "dev:"
+# A throwaway hash checked for unknown usernames, so a miss costs as long as a wrong password.
+_DUMMY_PASSWORD_HASH = generate_password_hash("linli-no-such-user")
+
+
+# --- residents ------------------------------------------------------------------------------
+
+def _dev_login_allowed() -> bool:
+    config = current_app.config
+    return config["LINLI_ENV"] == "development" and not config.get("WECHAT_MP_APP_ID")
+
+
+def login_resident(code: str) -> tuple[str, object, Resident]:
+    """Exchange a wx.login code for a resident and a new bearer token (token, expires_at, resident).
+
+    The resident is created on first login; a resident the bot already knew (same unionid) is
+    joined to the mini-program openid instead of being duplicated.
+    """
+    if code.startswith(DEV_CODE_PREFIX) and not _dev_login_allowed():
+        raise Unauthorized("登录凭证无效，请重新打开小程序")
+    try:
+        session = get_gateway().code_to_session(code)
+    except WeChatUnavailable as exc:
+        log.warning("code2session unavailable: %s", exc)
+        raise Unavailable("微信登录服务暂时连不上，请稍后再试") from exc
+    except WeChatError as exc:
+        if exc.errcode in INVALID_LOGIN_CODE_ERRCODES:
+            raise Unauthorized("登录凭证无效或已使用，请重新打开小程序") from exc
+        log.error("code2session failed: %s", exc)
+        raise Unavailable("微信登录暂时不可用，请稍后再试") from exc
+
+    resident = db.session.scalar(sa.select(Resident).where(Resident.mp_openid == session.openid))
+    if resident is None and session.unionid:
+        resident = db.session.scalar(sa.select(Resident).where(Resident.unionid == session.unionid))
+        if resident is not None and resident.mp_openid is None:
+            resident.mp_openid = session.openid
+    if resident is None:
+        resident = Resident(mp_openid=session.openid, unionid=session.unionid)
+        db.session.add(resident)
+    elif session.unionid and resident.unionid is None:
+        resident.unionid = session.unionid
+    days = current_app.config["RESIDENT_TOKEN_DAYS"]
+    token, expires_at = tokens.issue_token(resident=resident, ttl=timedelta(days=days))
+    db.session.commit()
+    return token, expires_at, resident
+
+
+def logout(token_row: AuthToken) -> None:
+    tokens.revoke(token_row)
+    db.session.commit()
+
+
+_HOUSEHOLD_PART = re.compile(r"^[0-9A-Za-z\u4e00-\u9fff]{1,16}$")
+
+
+def parse_household(text: str) -> tuple[str, str, str]:
+    """'3-2-501' (楼栋-单元-室) → ('3', '2', '501'); full-width dashes and 栋/单元/室 accepted."""
+    cleaned = (text.strip().replace("－", "-").replace("—", "-").replace("–", "-")
+               .replace("号楼", "-").replace("栋", "-").replace("幢", "-")
+               .replace("单元", "-").replace("室", "").replace("号", ""))
+    parts = [part for part in cleaned.split("-") if part]
+    if len(parts) != 3 or not all(_HOUSEHOLD_PART.match(part) for part in parts):
+        raise Invalid("门牌格式应为 楼栋-单元-室，例如 3-2-501",
+                      errors={"household": ["门牌格式应为 楼栋-单元-室，例如 3-2-501"]})
+    return parts[0], parts[1], parts[2]
+
+
+def _household_in(community_id: int, building: str, unit: str, room: str) -> Household:
+    household = db.session.scalar(sa.select(Household).where(
+        Household.community_id == community_id, Household.building == building,
+        Household.unit == unit, Household.room == room))
+    if household is None:
+        household = Household(community_id=community_id, building=building, unit=unit, room=room)
+        db.session.add(household)
+        db.session.flush()
+    return household
+
+
+def update_profile(resident: Resident, changes: dict) -> Resident:
+    """Apply a PATCH /me. Moving to another community or flat drops a staff-confirmed
+    residency back to phone level: staff must confirm the new address."""
+    if "nickname" in changes:
+        resident.nickname = changes["nickname"]
+    if "elder_mode" in changes:
+        resident.elder_mode = changes["elder_mode"]
+    address_changed = False
+    if "community_id" in changes:
+        community = db.session.get(Region, changes["community_id"])
+        if community is None or community.level != RegionLevel.COMMUNITY:
+            raise Invalid("请选择一个社区", errors={"community_id": ["请选择一个社区"]})
+        if community.id != resident.community_id:
+            resident.community_id = community.id
+            resident.household_id = None
+            address_changed = True
+    if changes.get("household") is not None:
+        if resident.community_id is None:
+            raise Invalid("请先选择社区", errors={"household": ["请先选择社区"]})
+        building, unit, room = parse_household(changes["household"])
+        household = _household_in(resident.community_id, building, unit, room)
+        if household.id != resident.household_id:
+            resident.household_id = household.id
+            address_changed = True
+    elif "household" in changes and resident.household_id is not None:
+        resident.household_id = None
+        address_changed = True
+    if address_changed and resident.verification_level >= VerificationLevel.RESIDENCY:
+        resident.verification_level = VerificationLevel.PHONE
+        resident.verified_by_id = None
+        resident.verified_at = None
+    db.session.commit()
+    return resident
+
+
+def mask_phone(phone: str) -> str:
+    return f"{phone[:3]}****{phone[-4:]}" if len(phone) >= 7 else "****"
+
+
+def phone_hash(phone: str) -> str:
+    key = current_app.config["SECRET_KEY"].encode("utf-8")
+    return hmac.new(key, phone.encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+def bind_phone(resident: Resident, code: str) -> Resident:
+    """Bind the phone number behind a getPhoneNumber code: verification level 1 (phone)."""
+    if code.startswith(DEV_CODE_PREFIX) and not _dev_login_allowed():
+        raise Unauthorized("手机号授权无效，请重试")
+    try:
+        phone = get_gateway().get_phone_number(code)
+    except WeChatUnavailable as exc:
+        raise Unavailable("微信服务暂时连不上，请稍后再试") from exc
+    except WeChatError as exc:
+        raise Invalid("手机号授权无效，请重试", errors={"code": ["授权已失效"]}) from exc
+    if not re.fullmatch(r"\d{6,15}", phone or ""):
+        raise Invalid("手机号格式不正确", errors={"code": ["手机号格式不正确"]})
+    resident.phone_hash = phone_hash(phone)
+    resident.phone_masked = mask_phone(phone)
+    resident.verification_level = max(resident.verification_level, VerificationLevel.PHONE)
+    db.session.commit()
+    return resident
+
+
+# --- staff ----------------------------------------------------------------------------------
+
+def create_staff(*, username: str, password: str, display_name: str, role: StaffRole | str,
+                 region: Region, phone: str | None = None) -> Staff:
+    if len(password) < 10:
+        raise Invalid("密码至少 10 位", errors={"password": ["密码至少 10 位"]})
+    if db.session.scalar(sa.select(Staff.id).where(Staff.username == username)):
+        raise Conflict("用户名已被使用", errors={"username": ["用户名已被使用"]})
+    staff = Staff(username=username, password_hash=generate_password_hash(password),
+                  display_name=display_name, role=StaffRole(role), region=region, phone=phone)
+    db.session.add(staff)
+    db.session.flush()
+    return staff
+
+
+def check_staff_password(username: str, password: str) -> Staff:
+    """Check a staff sign-in (API or web), with lockout after repeated failures.
+
+    Commits the failure count or the success; raises Unauthorized / RateLimited.
+    """
+    config = current_app.config
+    staff = db.session.scalar(sa.select(Staff).where(Staff.username == username))
+    now = clock.now()
+    if staff is None:
+        check_password_hash(_DUMMY_PASSWORD_HASH, password)
+        raise Unauthorized("用户名或密码不正确")
+    if staff.locked_until is not None and staff.locked_until > now:
+        minutes = max(1, int((staff.locked_until - now).total_seconds() // 60) + 1)
+        raise RateLimited(f"登录失败次数过多，账号已临时锁定，请 {minutes} 分钟后再试",
+                          headers={"Retry-After": str(minutes * 60)})
+    if not staff.active or not check_password_hash(staff.password_hash, password):
+        staff.failed_logins += 1
+        locked = staff.failed_logins >= config["STAFF_LOCKOUT_FAILURES"]
+        if locked:
+            staff.locked_until = now + timedelta(minutes=config["STAFF_LOCKOUT_MINUTES"])
+            staff.failed_logins = 0
+        audit.record(staff, "staff.login_failed", object_type="staff", object_id=staff.id,
+                     region_id=staff.region_id, locked=locked)
+        db.session.commit()
+        raise Unauthorized("用户名或密码不正确")
+    staff.failed_logins = 0
+    staff.locked_until = None
+    staff.last_login_at = now
+    return staff
+
+
+def login_staff(username: str, password: str) -> tuple[str, object, Staff]:
+    """Staff sign-in to the JSON API: (token, expires_at, staff)."""
+    staff = check_staff_password(username, password)
+    hours = current_app.config["STAFF_TOKEN_HOURS"]
+    token, expires_at = tokens.issue_token(staff=staff, ttl=timedelta(hours=hours))
+    audit.record(staff, "staff.login", object_type="staff", object_id=staff.id,
+                 region_id=staff.region_id, via="api")
+    db.session.commit()
+    return token, expires_at, staff
+
+
+def set_staff_password(staff: Staff, password: str) -> None:
+    if len(password) < 10:
+        raise Invalid("密码至少 10 位", errors={"password": ["密码至少 10 位"]})
+    staff.password_hash = generate_password_hash(password)
+    tokens.revoke_all_for_staff(staff)
+
+
+# --- staff acting on residents --------------------------------------------------------------
+
+def residents_in_scope_query(staff: Staff) -> sa.Select:
+    from app.accounts.scoping import in_scope
+
+    return (sa.select(Resident).where(in_scope(Resident.community_id, staff))
+            .order_by(Resident.id.desc()))
+
+
+def get_resident_for_staff(staff: Staff, resident_id: int) -> Resident:
+    from app.accounts.scoping import is_in_scope
+
+    resident = db.session.get(Resident, resident_id)
+    if resident is None or not is_in_scope(staff, resident.community_id):
+        raise NotFound("找不到该居民")
+    return resident
+
+
+def set_verification(staff: Staff, resident_id: int, level: int, note: str = "") -> Resident:
+    """Staff confirm (level 2) or withdraw a resident's residency, on evidence; audit-logged."""
+    resident = get_resident_for_staff(staff, resident_id)
+    if level == VerificationLevel.RESIDENCY and resident.household_id is None:
+        raise Conflict("该居民尚未填写门牌，无法确认住户身份")
+    before = resident.verification_level
+    if level >= VerificationLevel.RESIDENCY:
+        resident.verification_level = VerificationLevel.RESIDENCY
+        resident.verified_by_id = staff.id
+        resident.verified_at = clock.now()
+    else:
+        resident.verification_level = min(level, 1 if resident.phone_hash else 0)
+        resident.verified_by_id = None
+        resident.verified_at = None
+    audit.record(staff, "resident.verification", object_type="resident", object_id=resident.id,
+                 region_id=resident.community_id, before=before,
+                 after=resident.verification_level, note=note)
+    db.session.commit()
+    return resident

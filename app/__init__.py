@@ -55,6 +55,11 @@ def register_config(app: Flask, overrides: Mapping | None) -> None:
         app.config.update({k: v for k, v in overrides.items() if k != "ENVIRON"})
     check_production(app.config)
     app.json.ensure_ascii = False
+    if app.config["PROXY_COUNT"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        count = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
 
 
 def register_logging(app: Flask) -> None:
@@ -63,6 +68,7 @@ def register_logging(app: Flask) -> None:
             level=logging.INFO if app.config["LINLI_ENV"] != "testing" else logging.WARNING,
             format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         )
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
 
 
 def register_extensions(app: Flask) -> None:

@@ -88,12 +88,13 @@ def load_config(environ: Mapping[str, str] | None = None, instance_path: str | N
         "LOGIN_RATE_LIMIT_PER_MINUTE": _int(environ, "LOGIN_RATE_LIMIT_PER_MINUTE", 20),
         # Request bodies above this many bytes get 413 before any parsing (uploads are ≤ 10 MB).
         "MAX_CONTENT_LENGTH": _int(environ, "MAX_CONTENT_LENGTH_BYTES", 11 * 1024 * 1024),
+        # How many proxies (nginx) sit in front and set X-Forwarded-For; 0 trusts none.
+        "PROXY_COUNT": _int(environ, "PROXY_COUNT", 0),
         "JOB_TIMEOUT_SECONDS": _int(environ, "JOB_TIMEOUT_SECONDS", 120),
         "JOB_MAX_RETRIES": _int(environ, "JOB_MAX_RETRIES", 3),
         # Inline jobs re-raise their errors under test so that a broken job fails the test.
         "JOBS_INLINE_RAISE": _bool(environ, "JOBS_INLINE_RAISE", env == "testing"),
         "TIMEZONE": "Asia/Shanghai",
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "JSON_AS_ASCII": False,
         # flask-smorest: the OpenAPI document lives at /api/openapi.json.
         "API_TITLE": "Linli 邻里 API",
@@ -102,6 +103,10 @@ def load_config(environ: Mapping[str, str] | None = None, instance_path: str | N
         "OPENAPI_URL_PREFIX": "/api",
         "OPENAPI_JSON_PATH": "openapi.json",
     }
+    # A server connection can drop (restart, failover): check it on checkout. An SQLite file
+    # cannot, and the ping would cost a statement per request.
+    if not config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        config["SQLALCHEMY_ENGINE_OPTIONS"] = {"pool_pre_ping": True, "pool_recycle": 1800}
     return config
 
 

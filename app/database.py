@@ -108,3 +108,15 @@ def configure_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
         connection.exec_driver_sql("BEGIN IMMEDIATE" if _wants_write_lock() else "BEGIN")
+
+
+def fetch_mappings(statement: sa.Select, params: dict | None = None) -> list[dict]:
+    """Run a read-only Core SELECT on its own connection and return plain dicts.
+
+    For hot public lists that need no ORM objects (region picker, categories): skipping the
+    Session halves the cost of the query (benchmarks/api_throughput.py).
+    """
+    from app.extensions import db
+
+    with db.engine.connect() as connection:
+        return [dict(row) for row in connection.execute(statement, params or {}).mappings()]

@@ -29,12 +29,15 @@ def _presented_token() -> str | None:
     return value.strip()
 
 
-def _authenticate():
+def _authenticate(find, refusal: str):
+    """Load the caller's token with `find`; a live token of the other kind gets 403."""
     token = _presented_token()
     if token is None:
         raise Unauthorized("请先登录", headers=_CHALLENGE)
-    row = tokens.find_valid_token(token)
+    row = find(token)
     if row is None:
+        if tokens.find_valid_token(token) is not None:
+            raise Forbidden(refusal)
         raise Unauthorized("登录已过期，请重新登录", headers=_CHALLENGE)
     g.auth_token = row
     return row
@@ -45,9 +48,7 @@ def resident_required(view):
 
     @functools.wraps(view)
     def wrapper(*args, **kwargs):
-        row = _authenticate()
-        if row.resident is None:
-            raise Forbidden("该功能仅限居民使用")
+        row = _authenticate(tokens.find_resident_token, "该功能仅限居民使用")
         g.resident = row.resident
         return view(*args, **kwargs)
 
@@ -60,9 +61,9 @@ def staff_required(*roles: StaffRole):
     def decorator(view):
         @functools.wraps(view)
         def wrapper(*args, **kwargs):
-            row = _authenticate()
+            row = _authenticate(tokens.find_staff_token, "该功能仅限工作人员使用")
             staff = row.staff
-            if staff is None or not staff.active:
+            if not staff.active:
                 raise Forbidden("该功能仅限工作人员使用")
             if roles and staff.role not in roles:
                 raise Forbidden("您的角色不能进行此操作")

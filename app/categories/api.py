@@ -1,5 +1,7 @@
 """GET /api/v1/categories: the 随手拍 categories for the filing form."""
 
+from flask import jsonify
+
 from app.api import Blueprint
 from app.categories import service
 from app.categories.schemas import CategoryListOut
@@ -11,4 +13,5 @@ blp = Blueprint("categories", __name__, url_prefix="/api/v1/categories", descrip
 @blp.response(200, CategoryListOut)
 def list_categories():
     """在用的报事类别"""
-    return {"categories": service.active_categories()}
+    # active_categories() already has the documented shape; skipping the schema dump is cheaper.
+    return jsonify({"categories": service.active_categories()})

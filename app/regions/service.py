@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from app import geo
+from app.database import fetch_mappings
 from app.errors import Invalid, NotFound
 from app.extensions import db
 from app.regions.models import PARENT_LEVEL, Region, RegionLevel
@@ -107,19 +108,25 @@ def find_grid(lat: float, lng: float, within: Region | None = None) -> Region | 
     return None
 
 
+_PUBLIC_TREE_ROWS = (
+    sa.select(Region.id, Region.parent_id, Region.name, Region.level, Region.code)
+    .where(Region.level != RegionLevel.GRID)
+    .order_by(Region.id)
+)
+
+
 def public_tree() -> list[dict]:
-    """Districts → streets → communities → courtyards, for the mini-program's pickers."""
-    rows = db.session.execute(
-        sa.select(Region.id, Region.parent_id, Region.name, Region.level, Region.code)
-        .where(Region.level != RegionLevel.GRID)
-        .order_by(Region.id)
-    ).all()
-    nodes = {row.id: {"id": row.id, "name": row.name, "level": row.level.value,
-                      "level_label": row.level.label, "code": row.code, "children": []}
+    """Districts → streets → communities → courtyards, for the mini-program's pickers.
+
+    Built as plain dicts in the shape of RegionNodeOut: the picker is the most requested list.
+    """
+    rows = fetch_mappings(_PUBLIC_TREE_ROWS)
+    nodes = {row["id"]: {"id": row["id"], "name": row["name"], "level": row["level"].value,
+                         "level_label": row["level"].label, "code": row["code"], "children": []}
              for row in rows}
     roots = []
     for row in rows:
-        node = nodes[row.id]
-        parent = nodes.get(row.parent_id)
+        node = nodes[row["id"]]
+        parent = nodes.get(row["parent_id"])
         (parent["children"] if parent else roots).append(node)
     return roots

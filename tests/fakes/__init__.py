@@ -1,0 +1,1 @@
+"""Fakes of the outside world for tests: WeChat at the HTTP layer, minimal apps."""

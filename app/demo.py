@@ -96,7 +96,7 @@ def seed() -> dict:
     for username, display_name, role, region_code in STAFF:
         accounts.create_staff(username=username, password=DEMO_PASSWORD,
                               display_name=display_name, role=role, region=by_code[region_code])
-    from app.wechat.devlogin import dev_openid
+    from app.wechat.console import dev_openid
 
     for login_name, nickname, community_code, (building, unit, room), level in RESIDENTS:
         community = by_code[community_code]

@@ -137,6 +137,27 @@ def app_context(app):
         _empty_all_tables()
 
 
+@pytest.fixture(autouse=True)
+def wechat():
+    """The fake WeChat every test talks to (in-process, through `responses`).
+
+    Login codes `ok:<openid>` / `ok:<openid>:<unionid>` succeed, `used` is 40163, others 40029;
+    see tests/fakes/wechat_server.py for media, content-check verdicts and injected failures.
+    Requests to 127.0.0.1 pass through to real local servers.
+    """
+    import responses
+
+    from tests.fakes.wechat_responses import mount_fake_wechat
+    from tests.fakes.wechat_server import FakeWeChat
+
+    fake = FakeWeChat()
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
+        rsps.add_passthru("http://127.0.0.1")
+        rsps.add_passthru("http://localhost")
+        mount_fake_wechat(rsps, fake)
+        yield fake
+
+
 @pytest.fixture
 def client(app):
     return app.test_client()

@@ -51,3 +51,30 @@ def calls_to(rsps: responses.RequestsMock, path: str) -> list:
 def json_body(call) -> dict:
     body = call.request.body
     return json.loads(body.decode("utf-8") if isinstance(body, bytes) else body)
+
+
+def mount_fake_wechat(rsps: responses.RequestsMock, fake) -> None:
+    """Answer every call to api.weixin.qq.com in-process with the fake WeChat's WSGI app.
+
+    The same `FakeWeChat` (tests/fakes/wechat_server.py) then serves in-process tests through
+    `responses` and cross-process tests over HTTP: one fake, two transports.
+    """
+    import re
+    from urllib.parse import urlsplit
+
+    from werkzeug.test import Client
+
+    client = Client(fake)
+
+    def dispatch(request):
+        url = urlsplit(request.url)
+        body = request.body or b""
+        if isinstance(body, str):
+            body = body.encode("utf-8")
+        answer = client.open(url.path, method=request.method, query_string=url.query, data=body,
+                             headers=dict(request.headers))
+        return answer.status_code, dict(answer.headers), answer.get_data()
+
+    pattern = re.compile(r"https://api\.weixin\.qq\.com/.*")
+    for method in ("GET", "POST"):
+        rsps.add_callback(method, pattern, callback=dispatch)

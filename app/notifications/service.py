@@ -37,3 +37,37 @@ def notify(*, kind: str, dedupe_key: str, text: str, resident_id: int | None = N
         },
         ["dedupe_key"],
     )
+
+
+def staff_covering(region_id: int, roles: tuple[str, ...] | None = None) -> list:
+    """Active staff whose scope contains the region (its own staff and those above it)."""
+    import sqlalchemy as sa
+
+    from app.accounts.models import Staff
+    from app.regions.models import Region
+
+    target_path = sa.select(Region.path).where(Region.id == region_id).scalar_subquery()
+    query = (
+        sa.select(Staff)
+        .join(Region, Staff.region_id == Region.id)
+        .where(Staff.active.is_(True), target_path.startswith(Region.path))
+        .order_by(Staff.id)
+    )
+    if roles:
+        query = query.where(Staff.role.in_(roles))
+    return list(db.session.scalars(query))
+
+
+def notify_staff_covering(region_id: int, *, kind: str, dedupe_key: str, text: str,
+                          roles: tuple[str, ...] | None = None, title: str | None = None,
+                          page: str | None = None, fields: dict | None = None) -> list[int]:
+    """Record one notification per staff member covering the region; `dedupe_key` gets
+    ":staff:<id>" appended. Returns the ids of the rows created."""
+    created = []
+    for staff in staff_covering(region_id, roles):
+        notification_id = notify(kind=kind, dedupe_key=f"{dedupe_key}:staff:{staff.id}",
+                                 text=text, staff_id=staff.id, title=title, page=page,
+                                 fields=fields)
+        if notification_id is not None:
+            created.append(notification_id)
+    return created

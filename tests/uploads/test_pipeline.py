@@ -288,11 +288,12 @@ def test_photo_without_exif_has_no_gps_and_no_capture_time(photo_jpeg):
 
 
 @pytest.mark.parametrize("rendition", ["web", "thumbnail"])
-def test_renditions_carry_no_metadata(photo, rendition):
+@pytest.mark.parametrize("icc_profile", [None, display_p3_profile()], ids=["untagged", "p3"])
+def test_renditions_carry_no_metadata(photo, rendition, icc_profile):
     exif = exif_block(orientation=1, gps=SHANGHAI, taken_at=datetime(2026, 5, 4, 17, 45))
     xmp = b'<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF/></x:xmpmeta>'
     data = encoded(
-        photo, "JPEG", quality=90, exif=exif, icc_profile=display_p3_profile(),
+        photo, "JPEG", quality=90, exif=exif, icc_profile=icc_profile,
         xmp=xmp, comment=b"LinliSecretComment",
     )
 

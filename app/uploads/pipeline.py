@@ -1,0 +1,332 @@
+"""The photo pipeline: turn an uploaded photo into the two clean JPEGs Linli stores and serves.
+
+`process_photo(data)` checks that the bytes are a real JPEG, PNG, WebP or HEIC photo of sane size,
+reads where and when it was taken, applies the EXIF orientation, converts it to sRGB, and returns a
+web image (long side ≤ 1600 px) and a thumbnail (long side ≤ 360 px) without any metadata: no EXIF,
+no GPS, no XMP, no ICC profile, no comments. Anything else raises `PhotoRejected`, whose `message`
+a resident can read.
+
+Speed matters because residents upload 12 MP phone photos: JPEGs are decoded at a reduced DCT
+scale (`draft()`), and the thumbnail is made from the web image, never from the original.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import io
+import math
+import struct
+import warnings
+from dataclasses import dataclass
+from datetime import datetime
+
+import pillow_heif
+from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
+from PIL.ExifTags import GPS, IFD, Base
+
+WEB_LONG_SIDE = 1600
+THUMBNAIL_LONG_SIDE = 360
+JPEG_QUALITY = 82
+
+# Pillow format names we decode, and the name we record for each. Pillow reports a JPEG with a
+# multi-picture index (many phone cameras write one) as "MPO"; it is still a JPEG.
+_ACCEPTED_FORMATS = ("JPEG", "PNG", "WEBP", "HEIF")
+_SOURCE_FORMATS = {"JPEG": "jpeg", "MPO": "jpeg", "PNG": "png", "WEBP": "webp", "HEIF": "heic"}
+
+# What Pillow and pillow-heif raise on bytes that are not, or not entirely, a valid image.
+_DECODE_ERRORS = (
+    OSError,  # includes UnidentifiedImageError and "image file is truncated"
+    ValueError,  # pillow-heif: "Invalid input: Unexpected end of file"
+    SyntaxError,  # PNG chunk and CRC errors
+    EOFError,
+    struct.error,
+    IndexError,
+    TypeError,
+    KeyError,
+    ZeroDivisionError,
+)
+
+_MESSAGE_EMPTY = "没有收到照片，请重新拍摄或选择照片"
+_MESSAGE_TOO_MANY_PIXELS = "照片尺寸太大了，请选择手机正常拍摄的照片"
+_MESSAGE_UNRECOGNISED = "无法识别这张照片，请重新拍摄或选择其他照片（支持 JPG、PNG、WebP、HEIC）"
+_MESSAGE_DAMAGED = "这张照片不完整或已损坏，请重新拍摄或选择其他照片"
+
+
+class PhotoRejected(Exception):
+    """An upload that is not a photo Linli accepts.
+
+    `code` is the HTTP status to answer (413: too many bytes or pixels; 422: not an accepted,
+    complete image), `message` a short sentence for the resident, `reason` a stable word for logs
+    and tests.
+    """
+
+    def __init__(self, code: int, reason: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.reason = reason
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Derivative:
+    """One stored rendition of a photo: JPEG bytes and their pixel size."""
+
+    data: bytes
+    width: int
+    height: int
+    content_type: str = "image/jpeg"
+
+
+@dataclass(frozen=True)
+class ProcessedPhoto:
+    """The result of `process_photo`: clean renditions plus what the original's EXIF told us.
+
+    `sha256` is the hex digest of the original upload (the dedupe key); `width` and `height` are
+    those of the web rendition, already oriented; `gps` is (latitude, longitude) in WGS84 decimal
+    degrees; `taken_at` is the camera's local time, naive, as the phone wrote it.
+    """
+
+    sha256: str
+    source_format: str
+    width: int
+    height: int
+    web: Derivative
+    thumbnail: Derivative
+    gps: tuple[float, float] | None
+    taken_at: datetime | None
+
+
+def process_photo(
+    data: bytes, *, max_bytes: int = 10 * 1024 * 1024, max_pixels: int = 40_000_000
+) -> ProcessedPhoto:
+    """Validate an uploaded photo and make its web image and thumbnail, stripped of metadata.
+
+    Raises `PhotoRejected` (413 or 422) for anything that is not a complete JPEG, PNG, WebP or
+    HEIC image within `max_bytes` and `max_pixels`. `max_pixels` may not exceed Pillow's own
+    `Image.MAX_IMAGE_PIXELS` (about 89 MP), which Linli leaves at its default for every caller.
+    """
+    if Image.MAX_IMAGE_PIXELS is not None and max_pixels > Image.MAX_IMAGE_PIXELS:
+        raise ValueError("max_pixels above Image.MAX_IMAGE_PIXELS would be refused by Pillow")
+    if not data:
+        raise PhotoRejected(422, "empty", _MESSAGE_EMPTY)
+    if len(data) > max_bytes:
+        raise PhotoRejected(413, "too_many_bytes", _too_many_bytes_message(max_bytes))
+    _register_heif_opener()
+
+    image = _open(data, max_pixels)
+    with image:
+        source_format = _SOURCE_FORMATS[image.format or ""]
+        # Before any pixel is read: afterwards draft() can no longer shrink the decode.
+        _draft_for(image, WEB_LONG_SIDE)
+        try:
+            image.load()
+        except _DECODE_ERRORS as exc:
+            raise PhotoRejected(422, "damaged", _MESSAGE_DAMAGED) from exc
+        # Read before anything below drops the metadata; the EXIF block is already in memory.
+        exif = _exif_of(image)
+        icc_profile = image.info.get("icc_profile")
+        oriented = _oriented(image)
+
+    web_image = _to_srgb(_fit(_flattened(oriented), WEB_LONG_SIDE), icc_profile)
+    thumbnail_image = _fit(web_image, THUMBNAIL_LONG_SIDE)
+    return ProcessedPhoto(
+        sha256=hashlib.sha256(data).hexdigest(),
+        source_format=source_format,
+        width=web_image.width,
+        height=web_image.height,
+        web=_jpeg(web_image, progressive=True),
+        thumbnail=_jpeg(thumbnail_image, progressive=False),
+        gps=_gps_of(exif),
+        taken_at=_taken_at_of(exif),
+    )
+
+
+@functools.cache
+def _register_heif_opener() -> None:
+    # Once per process. Thumbnails, depth maps and auxiliary images are never used here.
+    pillow_heif.register_heif_opener(thumbnails=False, depth_images=False, aux_images=False)
+
+
+def _too_many_bytes_message(max_bytes: int) -> str:
+    megabytes = max_bytes / (1024 * 1024)
+    limit = f"{megabytes:.0f}MB" if megabytes >= 1 else f"{max(1, max_bytes // 1024)}KB"
+    return f"照片太大了，请选择 {limit} 以内的照片"
+
+
+def _open(data: bytes, max_pixels: int) -> Image.Image:
+    """Identify the image by its content and check its size from the header alone."""
+    try:
+        # Pillow's own bomb check runs inside open(); its warning becomes an error here only,
+        # so that other Pillow callers in the process keep the default behaviour.
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image = Image.open(io.BytesIO(data), formats=_ACCEPTED_FORMATS)
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        raise PhotoRejected(413, "too_many_pixels", _MESSAGE_TOO_MANY_PIXELS) from exc
+    except UnidentifiedImageError as exc:
+        raise PhotoRejected(422, "unrecognised", _MESSAGE_UNRECOGNISED) from exc
+    except _DECODE_ERRORS as exc:
+        raise PhotoRejected(422, "damaged", _MESSAGE_DAMAGED) from exc
+    if image.format not in _SOURCE_FORMATS:
+        image.close()
+        raise PhotoRejected(422, "unrecognised", _MESSAGE_UNRECOGNISED)
+    width, height = image.size
+    if width < 1 or height < 1:
+        image.close()
+        raise PhotoRejected(422, "damaged", _MESSAGE_DAMAGED)
+    if width * height > max_pixels:
+        image.close()
+        raise PhotoRejected(413, "too_many_pixels", _MESSAGE_TOO_MANY_PIXELS)
+    return image
+
+
+def _draft_for(image: Image.Image, long_side: int) -> None:
+    """Ask a JPEG to decode at the smallest DCT scale that still covers `long_side`.
+
+    The box must keep the photo's aspect ratio: draft() picks the scale that fits both sides, so
+    a square box on a 4:3 photo would not reduce at all. Other formats ignore this.
+    """
+    width, height = image.size
+    scale = long_side / max(width, height)
+    if scale >= 1:
+        return
+    image.draft(None, (math.ceil(width * scale), math.ceil(height * scale)))
+
+
+def _oriented(image: Image.Image) -> Image.Image:
+    """Apply the EXIF orientation (pillow-heif has already applied it for HEIC)."""
+    try:
+        return ImageOps.exif_transpose(image)
+    except _DECODE_ERRORS:
+        # A malformed EXIF block costs the rotation, not the photo.
+        return image.copy()
+
+
+def _flattened(image: Image.Image) -> Image.Image:
+    """Bring any decoded mode to L, RGB or CMYK, putting transparent areas on white."""
+    if image.mode == "P":
+        image = image.convert("RGBA" if "transparency" in image.info else "RGB")
+    elif image.mode == "1":
+        image = image.convert("L")
+    elif image.mode.startswith("I"):
+        # 16-bit greyscale PNG: scale to 8 bits instead of letting convert() clip at 255.
+        image = image.convert("I").point(lambda value: value / 256).convert("L")
+    elif image.mode == "F":
+        image = image.convert("L")
+    if image.mode in ("RGBA", "LA", "PA", "RGBa", "La"):
+        rgba = image.convert("RGBA")
+        background = Image.new("RGB", rgba.size, (255, 255, 255))
+        background.paste(rgba, mask=rgba.getchannel("A"))
+        return background
+    if image.mode not in ("L", "RGB", "CMYK"):
+        return image.convert("RGB")
+    return image
+
+
+def _fit(image: Image.Image, long_side: int) -> Image.Image:
+    """Shrink so that the long side is at most `long_side`; never enlarge."""
+    width, height = image.size
+    if max(width, height) <= long_side:
+        return image
+    scale = long_side / max(width, height)
+    size = (max(1, round(width * scale)), max(1, round(height * scale)))
+    return image.resize(size, Image.Resampling.LANCZOS)
+
+
+@functools.cache
+def _srgb_profile() -> ImageCms.ImageCmsProfile:
+    return ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB"))
+
+
+def _to_srgb(image: Image.Image, icc_profile: bytes | None) -> Image.Image:
+    """Convert to RGB in sRGB, so that browsers that ignore missing profiles show true colours."""
+    if icc_profile:
+        try:
+            source = ImageCms.ImageCmsProfile(io.BytesIO(icc_profile))
+            converted = ImageCms.profileToProfile(
+                image, source, _srgb_profile(), outputMode="RGB"
+            )
+        except (ImageCms.PyCMSError, OSError, ValueError, TypeError):
+            # A broken or mismatched profile: the pixels are still a photo, shown as sRGB.
+            converted = None
+        if converted is not None:
+            return converted
+    return image if image.mode == "RGB" else image.convert("RGB")
+
+
+def _jpeg(image: Image.Image, *, progressive: bool) -> Derivative:
+    """Encode as a JPEG that carries no metadata at all."""
+    # Pillow copies `info` along resizes and re-writes some of it on save (a JPEG comment
+    # does survive a plain save), so the encoder gets an image with none.
+    image.info = {}
+    buffer = io.BytesIO()
+    image.save(
+        buffer, "JPEG", quality=JPEG_QUALITY, optimize=True, progressive=progressive
+    )
+    return Derivative(data=buffer.getvalue(), width=image.width, height=image.height)
+
+
+def _exif_of(image: Image.Image) -> Image.Exif | None:
+    try:
+        return image.getexif()
+    except _DECODE_ERRORS:
+        return None
+
+
+def _gps_of(exif: Image.Exif | None) -> tuple[float, float] | None:
+    """Latitude and longitude in WGS84 decimal degrees, or None when absent or implausible."""
+    if exif is None:
+        return None
+    try:
+        gps = exif.get_ifd(IFD.GPSInfo)
+        latitude = _degrees(gps.get(GPS.GPSLatitude), gps.get(GPS.GPSLatitudeRef), "N", "S")
+        longitude = _degrees(gps.get(GPS.GPSLongitude), gps.get(GPS.GPSLongitudeRef), "E", "W")
+    except _DECODE_ERRORS:
+        return None
+    if latitude is None or longitude is None:
+        return None
+    if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
+        return None
+    # Phones without a fix write 0/0: the Gulf of Guinea is not in a Chinese community.
+    if latitude == 0 and longitude == 0:
+        return None
+    return latitude, longitude
+
+
+def _degrees(value: object, ref: object, positive: str, negative: str) -> float | None:
+    """Turn EXIF (degrees, minutes, seconds) rationals and an N/S or E/W letter into degrees."""
+    if not isinstance(value, tuple) or len(value) != 3:
+        return None
+    degrees, minutes, seconds = (float(part) for part in value)
+    if not all(math.isfinite(part) and part >= 0 for part in (degrees, minutes, seconds)):
+        return None
+    if minutes >= 60 or seconds >= 60:
+        return None
+    if isinstance(ref, bytes):
+        ref = ref.decode("ascii", "replace")
+    letter = ref.strip("\x00 ").upper() if isinstance(ref, str) else ""
+    if letter not in ("", positive, negative):
+        return None
+    # A missing reference letter is read as north/east, where every Linli community lies.
+    sign = -1 if letter == negative else 1
+    return sign * (degrees + minutes / 60 + seconds / 3600)
+
+
+def _taken_at_of(exif: Image.Exif | None) -> datetime | None:
+    """When the shutter was pressed (DateTimeOriginal), as the camera's naive local time."""
+    if exif is None:
+        return None
+    try:
+        raw = exif.get_ifd(IFD.Exif).get(Base.DateTimeOriginal)
+    except _DECODE_ERRORS:
+        return None
+    if isinstance(raw, bytes):
+        raw = raw.decode("ascii", "replace")
+    if not isinstance(raw, str):
+        return None
+    try:
+        return datetime.strptime(raw.strip("\x00 "), "%Y:%m:%d %H:%M:%S")
+    except ValueError:
+        # "0000:00:00 00:00:00" and blanks are common in photos from cheap cameras.
+        return None

@@ -20,10 +20,13 @@ API_MODULES = [
     "app.accounts.staff_api",
     "app.regions.api",
     "app.categories.api",
+    "app.uploads.api",
 ]
 
 # Plain Flask blueprints (HTML pages, the bot endpoint, Open311): each module exposes `bp`.
-WEB_MODULES: list[str] = []
+WEB_MODULES = [
+    "app.uploads.media",
+]
 
 # Each module exposes `commands`, a list of click commands and groups.
 CLI_MODULES = [
@@ -100,6 +103,7 @@ def import_models() -> None:
         "app.accounts.models",
         "app.audit.models",
         "app.notifications.models",
+        "app.uploads.models",
         "app.ratelimit",
     ):
         importlib.import_module(module)

@@ -86,6 +86,11 @@ def load_config(environ: Mapping[str, str] | None = None, instance_path: str | N
         "STAFF_LOCKOUT_MINUTES": _int(environ, "STAFF_LOCKOUT_MINUTES", 15),
         # Login attempts per client address per minute.
         "LOGIN_RATE_LIMIT_PER_MINUTE": _int(environ, "LOGIN_RATE_LIMIT_PER_MINUTE", 20),
+        "UPLOAD_MAX_BYTES": _int(environ, "UPLOAD_MAX_BYTES", 10 * 1024 * 1024),
+        "UPLOAD_MAX_PIXELS": _int(environ, "UPLOAD_MAX_PIXELS", 40_000_000),
+        "UPLOAD_RATE_LIMIT_PER_HOUR": _int(environ, "UPLOAD_RATE_LIMIT_PER_HOUR", 60),
+        # Keep the uploaded original beside the metadata-free renditions (never served).
+        "KEEP_ORIGINAL_PHOTOS": _bool(environ, "KEEP_ORIGINAL_PHOTOS", False),
         # Request bodies above this many bytes get 413 before any parsing (uploads are ≤ 10 MB).
         "MAX_CONTENT_LENGTH": _int(environ, "MAX_CONTENT_LENGTH_BYTES", 11 * 1024 * 1024),
         # How many proxies (nginx) sit in front and set X-Forwarded-For; 0 trusts none.
@@ -125,6 +130,8 @@ def check_production(config: Mapping) -> None:
                  "WECHAT_OA_TOKEN", "WECHAT_OA_AES_KEY"):
         if not config.get(name):
             missing.append(name)
+    if not config.get("PUBLIC_BASE_URL", "") or not config["PUBLIC_BASE_URL"].startswith("https://"):
+        missing.append("PUBLIC_BASE_URL (https://…, for photo URLs WeChat can load)")
     if config.get("WECHAT_API_BASE"):
         missing.append("WECHAT_API_BASE must be unset (it reroutes WeChat calls to a test server)")
     if missing:

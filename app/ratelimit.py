@@ -41,7 +41,6 @@ def _hit_redis(key: str, window_start: int, window_seconds: int) -> int:
 
 
 def _hit_database(key: str, window_start: int) -> int:
-    # Counted on its own connection so the count stands even if the caller's work rolls back.
     engine = db.engine
     insert = postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert
     table = RateLimitBucket.__table__
@@ -52,6 +51,13 @@ def _hit_database(key: str, window_start: int) -> int:
                                set_={"count": table.c.count + 1})
         .returning(table.c.count)
     )
+    session = db.session()
+    if engine.dialect.name == "sqlite" and session.in_transaction():
+        # SQLite has one writer: a second connection would wait for this request's own lock.
+        # Counted in the request's transaction, an attempt that fails and rolls back is not
+        # counted; call hit() before touching the database where that matters (logins do).
+        return session.execute(statement).scalar_one()
+    # Otherwise on its own connection, so the count stands even if the caller's work fails.
     with engine.begin() as connection:
         count = connection.execute(statement).scalar_one()
         if count == 1:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextvars
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -129,12 +130,13 @@ def _empty_all_tables() -> None:
 
 @pytest.fixture(autouse=True)
 def app_context(app):
-    """Every test runs in an app context with empty tables (and an empty Redis database)."""
+    """Every test runs in an app context with empty tables, media store and Redis database."""
     with app.app_context():
         if app.config.get("REDIS_URL"):
             jobs.redis_connection(app).flushdb()
         yield
         _empty_all_tables()
+        shutil.rmtree(app.config["MEDIA_ROOT"], ignore_errors=True)
 
 
 @pytest.fixture(autouse=True)

@@ -18,6 +18,7 @@ def production_environ(**overrides):
         "WECHAT_MP_APP_ID": "wxmp", "WECHAT_MP_SECRET": "s",
         "WECHAT_OA_APP_ID": "wxoa", "WECHAT_OA_SECRET": "s",
         "WECHAT_OA_TOKEN": "t", "WECHAT_OA_AES_KEY": "k" * 43,
+        "PUBLIC_BASE_URL": "https://linli.example.gov.cn",
     }
     environ.update(overrides)
     return {k: v for k, v in environ.items() if v is not None}
@@ -37,6 +38,7 @@ def test_production_starts_with_complete_settings():
     ({"WECHAT_MP_SECRET": None}, "WECHAT_MP_SECRET"),
     ({"WECHAT_OA_AES_KEY": None}, "WECHAT_OA_AES_KEY"),
     ({"WECHAT_API_BASE": "http://127.0.0.1:9"}, "WECHAT_API_BASE"),
+    ({"PUBLIC_BASE_URL": None}, "PUBLIC_BASE_URL"),
 ])
 def test_production_refuses_to_start_and_names_what_is_missing(missing, named):
     with pytest.raises(ConfigError) as excinfo:

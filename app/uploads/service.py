@@ -1,0 +1,141 @@
+"""Photos: storing an upload through the pipeline, claiming uploads for a report/proposal/letter.
+
+An upload is processed synchronously (about a tenth of a second for a phone photo): the
+resident gets its size and the GPS position read from EXIF at once, to pre-fill the location.
+Only the metadata-free renditions are stored (the original too when KEEP_ORIGINAL_PHOTOS is
+set; it is never served). Files are keyed by the original's SHA-256, so the same photo is
+stored once however often it is uploaded.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from flask import current_app
+
+from app import clock, geo
+from app.accounts.models import Resident, Staff
+from app.database import insert_ignoring_conflicts
+from app.errors import Invalid, PayloadTooLarge
+from app.extensions import db
+from app.storage import get_storage, photo_key
+from app.uploads.models import Upload
+from app.uploads.pipeline import PhotoRejected, process_photo
+
+log = logging.getLogger(__name__)
+
+MAX_PHOTOS = 9
+RENDITIONS = ("web", "thumbnail")
+ORIGINAL = "original"  # never served (app/uploads/media.py refuses it)
+UNCLAIMED_LIFETIME = timedelta(days=3)
+
+
+@dataclass(frozen=True)
+class StoredPhoto:
+    upload: Upload
+    # Where the photo was taken, from EXIF, in GCJ-02 like WeChat's maps; None when unknown.
+    location: tuple[float, float] | None
+    taken_at: datetime | None
+
+
+def media_url(key: str) -> str:
+    """Public URL of a stored rendition (absolute when PUBLIC_BASE_URL is configured)."""
+    return f"{current_app.config.get('PUBLIC_BASE_URL') or ''}/media/{key}"
+
+
+def photo_urls(upload: Upload) -> dict:
+    return {"url": media_url(photo_key(upload.sha256, "web")),
+            "thumbnail_url": media_url(photo_key(upload.sha256, "thumbnail"))}
+
+
+def _owner_filter(resident: Resident | None, staff: Staff | None):
+    if (resident is None) == (staff is None):
+        raise ValueError("an upload has exactly one owner")
+    return Upload.resident_id == resident.id if resident else Upload.staff_id == staff.id
+
+
+def store_photo(data: bytes, *, resident: Resident | None = None,
+                staff: Staff | None = None) -> StoredPhoto:
+    """Process and store one photo for its owner; raise 413/422 with a Chinese message when it
+    is refused, leaving nothing behind."""
+    try:
+        photo = process_photo(data, max_bytes=current_app.config["UPLOAD_MAX_BYTES"],
+                              max_pixels=current_app.config["UPLOAD_MAX_PIXELS"])
+    except PhotoRejected as exc:
+        error = PayloadTooLarge if exc.code == 413 else Invalid
+        raise error(exc.message, errors={"file": [exc.message]}) from exc
+
+    storage = get_storage()
+    written = []
+    renditions = {"web": photo.web.data, "thumbnail": photo.thumbnail.data}
+    if current_app.config["KEEP_ORIGINAL_PHOTOS"]:
+        renditions[ORIGINAL] = data
+    try:
+        for rendition, content in renditions.items():
+            key = photo_key(photo.sha256, rendition)
+            if not storage.exists(key):
+                storage.put(key, content, "image/jpeg")
+                written.append(key)
+        insert_ignoring_conflicts(db.session, Upload.__table__, {
+            "resident_id": resident.id if resident else None,
+            "staff_id": staff.id if staff else None,
+            "sha256": photo.sha256, "source_format": photo.source_format,
+            "width": photo.width, "height": photo.height, "created_at": clock.now(),
+        }, ["resident_id", "sha256"] if resident else ["staff_id", "sha256"])
+        upload = db.session.scalar(sa.select(Upload).where(
+            _owner_filter(resident, staff), Upload.sha256 == photo.sha256))
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        for key in written:
+            storage.delete(key)
+        raise
+    location = geo.wgs84_to_gcj02(*photo.gps) if photo.gps else None
+    return StoredPhoto(upload, location, photo.taken_at)
+
+
+def claim_uploads(ids: list[int], *, resident: Resident | None = None, staff: Staff | None = None,
+                  field: str = "photo_ids", minimum: int = 0,
+                  maximum: int = MAX_PHOTOS) -> list[Upload]:
+    """The caller's own uploads with these ids, in the given order, marked as used.
+
+    Raises Invalid naming `field` when an id is unknown or someone else's, or the count is out
+    of bounds. The caller commits, together with whatever now holds the photos.
+    """
+    ids = list(dict.fromkeys(ids))
+    if len(ids) < minimum:
+        raise Invalid(f"请至少上传 {minimum} 张照片", errors={field: [f"至少 {minimum} 张照片"]})
+    if len(ids) > maximum:
+        raise Invalid(f"最多上传 {maximum} 张照片", errors={field: [f"最多 {maximum} 张照片"]})
+    if not ids:
+        return []
+    uploads = {u.id: u for u in db.session.scalars(
+        sa.select(Upload).where(Upload.id.in_(ids), _owner_filter(resident, staff)))}
+    if len(uploads) != len(ids):
+        raise Invalid("照片无效，请重新上传", errors={field: ["照片不存在或已失效，请重新上传"]})
+    now = clock.now()
+    for upload in uploads.values():
+        upload.claimed_at = upload.claimed_at or now
+    return [uploads[i] for i in ids]
+
+
+def delete_unclaimed(now: datetime | None = None) -> int:
+    """Remove uploads nobody used within UNCLAIMED_LIFETIME, and files no row refers to."""
+    cutoff = (now or clock.now()) - UNCLAIMED_LIFETIME
+    stale = db.session.execute(sa.select(Upload.id, Upload.sha256).where(
+        Upload.claimed_at.is_(None), Upload.created_at < cutoff)).all()
+    if not stale:
+        return 0
+    db.session.execute(sa.delete(Upload).where(Upload.id.in_([row.id for row in stale])))
+    still_used = set(db.session.scalars(sa.select(Upload.sha256).where(
+        Upload.sha256.in_({row.sha256 for row in stale}))))
+    db.session.commit()
+    storage = get_storage()
+    for sha256 in {row.sha256 for row in stale} - still_used:
+        for rendition in (*RENDITIONS, ORIGINAL):
+            storage.delete(photo_key(sha256, rendition))
+    log.info("deleted %d unclaimed uploads", len(stale))
+    return len(stale)

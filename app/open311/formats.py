@@ -128,10 +128,8 @@ def parse_w3c_datetime(text: str) -> datetime:
         offset = timedelta(hours=int(tz_hour), minutes=int(tz_minute))
         zone = timezone(-offset if sign == "-" else offset)
     microsecond = int((fraction or "0")[:6].ljust(6, "0"))
-    return datetime(
-        int(year), int(month), int(day), int(hour), int(minute), int(second or 0),
-        microsecond, tzinfo=zone,
-    )
+    fields = (int(part) for part in (year, month, day, hour, minute, second or 0))
+    return datetime(*fields, microsecond, tzinfo=zone)
 
 
 def _check_format(fmt: str) -> None:
@@ -141,9 +139,8 @@ def _check_format(fmt: str) -> None:
 
 def _check_element_name(name: str) -> None:
     # Names come from our code, never from input, but a bad one would make the XML ill-formed.
-    if not isinstance(name, str) or not _ELEMENT_NAME.match(name) or name.lower().startswith(
-        "xml"
-    ):
+    usable = isinstance(name, str) and _ELEMENT_NAME.match(name)
+    if not usable or name.lower().startswith("xml"):
         raise ValueError(f"not a usable XML element name: {name!r}")
 
 

@@ -34,6 +34,7 @@ import socket
 import ssl
 import threading
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from urllib.parse import quote, urljoin, urlsplit
@@ -55,7 +56,8 @@ _HOST_NAME = re.compile(
 )
 # WHATWG URL: a host whose last label is a number is an IPv4 address in some spelling.
 _NUMERIC_LABEL = re.compile(r"(?:[0-9]+|0x[0-9a-f]*)\Z", re.ASCII)
-_UNSAFE_URL_CHARS = re.compile(r"[\x00-\x20\x7f\\]")
+_UNSAFE_URL_CHARS = re.compile(r"[\x00-\x1f\x7f\\]")
+_DIGITS = re.compile(r"[0-9]+\Z", re.ASCII)
 
 # Belt and braces over `is_global`, whose lists changed across Python releases.
 _FORBIDDEN_NETWORKS = tuple(
@@ -158,7 +160,7 @@ def _vet_url(url: str) -> _Target:
     if len(url) > MAX_URL_LENGTH:
         raise MediaRefused("URL too long")
     if _UNSAFE_URL_CHARS.search(url):
-        raise MediaRefused("URL contains whitespace, control characters or backslashes")
+        raise MediaRefused("URL contains control characters or backslashes")
     try:
         parts = urlsplit(url)
         port = parts.port
@@ -299,7 +301,13 @@ class _Deadline:
 class _PinnedHTTPConnection(http.client.HTTPConnection):
     """HTTP to a vetted IP address, naming the URL's host in the Host header."""
 
-    def __init__(self, target: _Target, address: IPAddress, timeout: float, tls_context):
+    def __init__(
+        self,
+        target: _Target,
+        address: IPAddress,
+        timeout: float,
+        tls_context: ssl.SSLContext | None,
+    ):
         super().__init__(target.host, target.port, timeout=timeout)
         self.address = address
         self.tls_context = tls_context
@@ -362,7 +370,12 @@ class _Watchdog:
 
 
 @contextmanager
-def _exchange(target: _Target, addresses: list[IPAddress], deadline: _Deadline, tls_context):
+def _exchange(
+    target: _Target,
+    addresses: list[IPAddress],
+    deadline: _Deadline,
+    tls_context: ssl.SSLContext | None,
+) -> Iterator[tuple[http.client.HTTPResponse, socket.socket]]:
     """Send the GET to the first vetted address that accepts; yield (response, socket)."""
     connection_class = _PinnedHTTPSConnection if target.scheme == "https" else _PinnedHTTPConnection
     watchdog = _Watchdog(deadline)
@@ -395,7 +408,14 @@ def _exchange(target: _Target, addresses: list[IPAddress], deadline: _Deadline, 
                 connection.pinned_sock.close()
 
 
-def _connect(connection_class, target, addresses, deadline, tls_context, watchdog):
+def _connect(
+    connection_class: type[_PinnedHTTPConnection],
+    target: _Target,
+    addresses: list[IPAddress],
+    deadline: _Deadline,
+    tls_context: ssl.SSLContext | None,
+    watchdog: _Watchdog,
+) -> _PinnedHTTPConnection:
     error: OSError | None = None
     for address in addresses:
         connection = connection_class(target, address, deadline.remaining(), tls_context)
@@ -433,7 +453,7 @@ def _check_response(response: http.client.HTTPResponse, max_bytes: int) -> int |
     length = response.getheader("Content-Length")
     if length is None:
         return None
-    if not length.strip().isdigit():
+    if not _DIGITS.match(length.strip()):
         raise MediaFetchFailed(f"invalid Content-Length {length!r}")
     if int(length) > max_bytes:
         raise MediaFetchFailed(f"Content-Length {int(length)} exceeds {max_bytes} bytes")

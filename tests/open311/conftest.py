@@ -139,15 +139,26 @@ def never_answer(release: threading.Event) -> Route:
     return respond
 
 
-def drip(data: bytes, interval: float) -> Route:
-    """Write `data` one byte at a time, `interval` seconds apart (stops when the client leaves)."""
+class Drip:
+    """A responder writing `prefix` at once, then `data` one byte every `interval` seconds
+    until the client leaves; `sent` counts the dripped bytes, `done` is set when it stops."""
 
-    def respond(handler: BaseHTTPRequestHandler) -> None:
-        for byte in data:
-            handler.wfile.write(bytes([byte]))
-            time.sleep(interval)
+    def __init__(self, data: bytes, interval: float, prefix: bytes = b""):
+        self.data = data
+        self.interval = interval
+        self.prefix = prefix
+        self.sent = 0
+        self.done = threading.Event()
 
-    return respond
+    def __call__(self, handler: BaseHTTPRequestHandler) -> None:
+        try:
+            handler.wfile.write(self.prefix)
+            for byte in self.data:
+                handler.wfile.write(bytes([byte]))
+                self.sent += 1
+                time.sleep(self.interval)
+        finally:
+            self.done.set()
 
 
 def stream_forever(content_type: str = "image/jpeg") -> Route:

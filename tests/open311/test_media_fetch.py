@@ -8,7 +8,7 @@ import pytest
 
 from app.open311.media_fetch import MediaFetchFailed, MediaRefused, fetch_media
 from tests.open311.conftest import (
-    drip,
+    Drip,
     image,
     never_answer,
     raw,
@@ -35,6 +35,8 @@ REFUSED_BY_SHAPE = [
     "https://:@example.com/photo.jpg",
     "http://example.com\\@127.0.0.1/photo.jpg",
     "http://example.com /photo.jpg",
+    "http://example.com/photo.jpg\r\nX-Injected: 1",
+    "http://example.com:8O/photo.jpg",
     "http://0x7f000001/",
     "http://2130706433/",
     "http://017700000001/",
@@ -149,11 +151,11 @@ def test_request_names_the_url_host_and_asks_for_an_image(server):
     assert headers["Accept-Encoding"] == "identity"
 
 
-def test_query_string_and_non_ascii_path_reach_the_server_encoded(server):
-    server.routes["/%E7%85%A7%E7%89%87.jpg"] = image(PHOTO)
-    url = server.url("/照片.jpg?size=large&v=2")
+def test_query_string_and_non_ascii_or_spaced_path_reach_the_server_encoded(server):
+    server.routes["/%E7%85%A7%E7%89%87%201.jpg"] = image(PHOTO)
+    url = server.url("/照片 1.jpg?size=large&v=2")
     assert fetch_media(url, allowed_networks=LOOPBACK) == PHOTO
-    assert server.requests[0][0] == "/%E7%85%A7%E7%89%87.jpg?size=large&v=2"
+    assert server.requests[0][0] == "/%E7%85%A7%E7%89%87%201.jpg?size=large&v=2"
 
 
 def test_surrounding_whitespace_in_the_url_is_ignored(server):
@@ -283,13 +285,24 @@ def test_server_that_never_answers_times_out(server):
         fetch_media(server.url("/photo.jpg"), timeout=0.3, allowed_networks=LOOPBACK)
 
 
-def test_slow_drip_cannot_outlast_the_overall_deadline(server):
-    # Every byte arrives well within any per-read timeout; the whole answer would take ~15 s.
-    response = (
-        b"HTTP/1.0 200 OK\r\nContent-Type: image/jpeg\r\nContent-Length: 200\r\n\r\n"
-        + b"\xff" * 200
-    )
-    server.routes["/photo.jpg"] = drip(response, interval=0.05)
+def test_slow_drip_of_headers_is_cut_off_at_the_deadline(server):
+    # Every byte arrives well within any per-read timeout. Checking the clock only between
+    # reads would sit through all the headers (~8 s) before giving up; the deadline must cut
+    # the connection while the server is still sending them.
+    headers = b"HTTP/1.0 200 OK\r\nContent-Type: image/jpeg\r\nX-Padding: " + b"p" * 100
+    dripping = Drip(headers + b"\r\n\r\n" + PHOTO, interval=0.05)
+    server.routes["/photo.jpg"] = dripping
+    with pytest.raises(MediaFetchFailed, match="timed out"):
+        fetch_media(server.url("/photo.jpg"), timeout=0.5, allowed_networks=LOOPBACK)
+    assert dripping.done.wait(60), "the server should notice the client has gone"
+    assert dripping.sent < len(headers)
+
+
+def test_slow_drip_of_an_undeclared_body_is_not_taken_as_complete(server):
+    # Without Content-Length the body ends when the connection does; a connection cut at the
+    # deadline must not pass for the end of the photo.
+    head = b"HTTP/1.0 200 OK\r\nContent-Type: image/jpeg\r\n\r\n"
+    server.routes["/photo.jpg"] = Drip(PHOTO, interval=0.05, prefix=head)
     with pytest.raises(MediaFetchFailed, match="timed out"):
         fetch_media(server.url("/photo.jpg"), timeout=0.5, allowed_networks=LOOPBACK)
 

@@ -35,11 +35,7 @@ class InvalidKey(ValueError):
 
 def check_key(key: str) -> str:
     """Return `key` if it is a valid storage key, otherwise raise `InvalidKey`."""
-    if (
-        not isinstance(key, str)
-        or len(key) > _KEY_MAX_LENGTH
-        or not _KEY_PATTERN.fullmatch(key)
-    ):
+    if not isinstance(key, str) or len(key) > _KEY_MAX_LENGTH or not _KEY_PATTERN.fullmatch(key):
         raise InvalidKey(f"invalid storage key: {key!r}")
     return key
 

@@ -22,12 +22,26 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import pillow_heif
-from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageCms, UnidentifiedImageError
 from PIL.ExifTags import GPS, IFD, Base
 
 WEB_LONG_SIDE = 1600
 THUMBNAIL_LONG_SIDE = 360
 JPEG_QUALITY = 82
+# Pillow's bilinear filter widens with the shrink factor, so it antialiases when shrinking. From
+# a 1/2-scale JPEG decode to 1600 px it takes half the time of Lanczos, and the result is within
+# 2 dB of a full-size decode shrunk with Lanczos (47 dB vs 49 dB PSNR; the benchmark prints it).
+_WEB_RESAMPLING = Image.Resampling.BILINEAR
+
+_TRANSPOSITIONS = {
+    2: Image.Transpose.FLIP_LEFT_RIGHT,
+    3: Image.Transpose.ROTATE_180,
+    4: Image.Transpose.FLIP_TOP_BOTTOM,
+    5: Image.Transpose.TRANSPOSE,
+    6: Image.Transpose.ROTATE_270,
+    7: Image.Transpose.TRANSVERSE,
+    8: Image.Transpose.ROTATE_90,
+}
 
 # Pillow format names we decode, and the name we record for each. Pillow reports a JPEG with a
 # multi-picture index (many phone cameras write one) as "MPO"; it is still a JPEG.
@@ -114,8 +128,7 @@ def process_photo(
         raise PhotoRejected(413, "too_many_bytes", _too_many_bytes_message(max_bytes))
     _register_heif_opener()
 
-    image = _open(data, max_pixels)
-    with image:
+    with _open(data, max_pixels) as image:
         source_format = _SOURCE_FORMATS[image.format or ""]
         # Before any pixel is read: afterwards draft() can no longer shrink the decode.
         _draft_for(image, WEB_LONG_SIDE)
@@ -126,10 +139,11 @@ def process_photo(
         # Read before anything below drops the metadata; the EXIF block is already in memory.
         exif = _exif_of(image)
         icc_profile = image.info.get("icc_profile")
-        oriented = _oriented(image)
+        # Shrink first, then turn: a quarter turn of the web image costs less than of the decode.
+        web_image = _fit(_flattened(image), WEB_LONG_SIDE, _WEB_RESAMPLING)
+        web_image = _to_srgb(_oriented(web_image, exif), icc_profile)
 
-    web_image = _to_srgb(_fit(_flattened(oriented), WEB_LONG_SIDE), icc_profile)
-    thumbnail_image = _fit(web_image, THUMBNAIL_LONG_SIDE)
+    thumbnail_image = _fit(web_image, THUMBNAIL_LONG_SIDE, Image.Resampling.LANCZOS)
     return ProcessedPhoto(
         sha256=hashlib.sha256(data).hexdigest(),
         source_format=source_format,
@@ -158,7 +172,8 @@ def _open(data: bytes, max_pixels: int) -> Image.Image:
     """Identify the image by its content and check its size from the header alone."""
     try:
         # Pillow's own bomb check runs inside open(); its warning becomes an error here only,
-        # so that other Pillow callers in the process keep the default behaviour.
+        # leaving Image.MAX_IMAGE_PIXELS and other callers alone. (catch_warnings is not
+        # thread-safe before Python 3.14; the explicit check below enforces the limit anyway.)
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             image = Image.open(io.BytesIO(data), formats=_ACCEPTED_FORMATS)
@@ -194,13 +209,14 @@ def _draft_for(image: Image.Image, long_side: int) -> None:
     image.draft(None, (math.ceil(width * scale), math.ceil(height * scale)))
 
 
-def _oriented(image: Image.Image) -> Image.Image:
-    """Apply the EXIF orientation (pillow-heif has already applied it for HEIC)."""
-    try:
-        return ImageOps.exif_transpose(image)
-    except _DECODE_ERRORS:
-        # A malformed EXIF block costs the rotation, not the photo.
-        return image.copy()
+def _oriented(image: Image.Image, exif: Image.Exif | None) -> Image.Image:
+    """Turn the image upright as its EXIF orientation says (the table of ImageOps.exif_transpose).
+
+    pillow-heif has already turned HEIC images and reset their orientation to 1.
+    """
+    orientation = exif.get(Base.Orientation) if exif is not None else None
+    method = _TRANSPOSITIONS.get(orientation) if isinstance(orientation, int) else None
+    return image if method is None else image.transpose(method)
 
 
 def _flattened(image: Image.Image) -> Image.Image:
@@ -224,14 +240,16 @@ def _flattened(image: Image.Image) -> Image.Image:
     return image
 
 
-def _fit(image: Image.Image, long_side: int) -> Image.Image:
+def _fit(image: Image.Image, long_side: int, resampling: Image.Resampling) -> Image.Image:
     """Shrink so that the long side is at most `long_side`; never enlarge."""
     width, height = image.size
     if max(width, height) <= long_side:
         return image
     scale = long_side / max(width, height)
     size = (max(1, round(width * scale)), max(1, round(height * scale)))
-    return image.resize(size, Image.Resampling.LANCZOS)
+    # reducing_gap: shrink by a whole factor with a cheap box filter first when the image is at
+    # least twice too large on each side (web → thumbnail), then filter the rest properly.
+    return image.resize(size, resampling, reducing_gap=2.0)
 
 
 @functools.cache
@@ -244,9 +262,7 @@ def _to_srgb(image: Image.Image, icc_profile: bytes | None) -> Image.Image:
     if icc_profile:
         try:
             source = ImageCms.ImageCmsProfile(io.BytesIO(icc_profile))
-            converted = ImageCms.profileToProfile(
-                image, source, _srgb_profile(), outputMode="RGB"
-            )
+            converted = ImageCms.profileToProfile(image, source, _srgb_profile(), outputMode="RGB")
         except (ImageCms.PyCMSError, OSError, ValueError, TypeError):
             # A broken or mismatched profile: the pixels are still a photo, shown as sRGB.
             converted = None
@@ -261,9 +277,7 @@ def _jpeg(image: Image.Image, *, progressive: bool) -> Derivative:
     # does survive a plain save), so the encoder gets an image with none.
     image.info = {}
     buffer = io.BytesIO()
-    image.save(
-        buffer, "JPEG", quality=JPEG_QUALITY, optimize=True, progressive=progressive
-    )
+    image.save(buffer, "JPEG", quality=JPEG_QUALITY, optimize=True, progressive=progressive)
     return Derivative(data=buffer.getvalue(), width=image.width, height=image.height)
 
 

@@ -14,6 +14,7 @@ import zlib
 from datetime import datetime
 from fractions import Fraction
 
+import pillow_heif
 from PIL import Image, ImageDraw, ImageFilter
 from PIL.ExifTags import GPS, IFD, Base
 
@@ -67,7 +68,9 @@ def exif_block(
         gps_ifd = exif.get_ifd(IFD.GPSInfo)
         gps_ifd[GPS.GPSVersionID] = b"\x02\x02\x00\x00"
         gps_ifd[GPS.GPSLatitudeRef] = latitude_ref
-        gps_ifd[GPS.GPSLatitude] = tuple(Fraction(part).limit_denominator(10_000) for part in latitude)
+        gps_ifd[GPS.GPSLatitude] = tuple(
+            Fraction(part).limit_denominator(10_000) for part in latitude
+        )
         gps_ifd[GPS.GPSLongitudeRef] = longitude_ref
         gps_ifd[GPS.GPSLongitude] = tuple(
             Fraction(part).limit_denominator(10_000) for part in longitude
@@ -84,11 +87,20 @@ def encoded(image: Image.Image, format_name: str, **params) -> bytes:
     return buffer.getvalue()
 
 
+def heic(image: Image.Image, **params) -> bytes:
+    """The image encoded as HEIC by pillow-heif itself, without registering its Pillow plugin."""
+    buffer = io.BytesIO()
+    pillow_heif.from_pillow(image).save(buffer, **params)
+    return buffer.getvalue()
+
+
 def png_claiming(width: int, height: int) -> bytes:
     """A tiny PNG whose header claims `width`×`height` pixels: a decompression bomb's shape."""
 
     def chunk(kind: bytes, body: bytes) -> bytes:
-        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+        return (
+            struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+        )
 
     header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
     return (
@@ -152,7 +164,9 @@ def display_p3_profile() -> bytes:
         + b"acsp"
         + b"\x00" * 24  # platform, flags, manufacturer, model, attributes
         + struct.pack(">I", 0)  # rendering intent: perceptual
-        + _s15_fixed16(0.9642) + _s15_fixed16(1.0) + _s15_fixed16(0.8249)
+        + _s15_fixed16(0.9642)
+        + _s15_fixed16(1.0)
+        + _s15_fixed16(0.8249)
         + b"\x00" * 48  # creator, profile id, reserved
     )
     assert len(header) == 128

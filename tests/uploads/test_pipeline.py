@@ -17,6 +17,7 @@ from tests.uploads.samples import (
     display_p3_profile,
     encoded,
     exif_block,
+    heic,
     photo_like,
     png_claiming,
     with_red_corner,
@@ -47,7 +48,7 @@ def rejection(data: bytes, **limits) -> PhotoRejected:
 @pytest.fixture(scope="session")
 def heic_encoding() -> None:
     try:
-        encoded(Image.new("RGB", (16, 16)), "HEIF")
+        heic(Image.new("RGB", (16, 16)))
     except (KeyError, OSError, ValueError, RuntimeError) as exc:
         pytest.skip(f"pillow-heif cannot encode HEIC here: {exc}")
 
@@ -71,7 +72,7 @@ def test_webp_is_accepted(photo):
 
 
 def test_heic_is_accepted(photo, heic_encoding):
-    result = process_photo(encoded(photo.resize((480, 360)), "HEIF", quality=90))
+    result = process_photo(heic(photo.resize((480, 360)), quality=90))
 
     assert result.source_format == "heic"
     assert (result.width, result.height) == (480, 360)
@@ -79,9 +80,8 @@ def test_heic_is_accepted(photo, heic_encoding):
 
 def test_heic_orientation_gps_and_time_survive_the_round_trip(heic_encoding):
     stored = with_red_corner(photo_like(400, 300, seed=3))
-    data = encoded(
+    data = heic(
         stored,
-        "HEIF",
         quality=90,
         exif=exif_block(orientation=6, gps=SYDNEY, taken_at=datetime(2026, 3, 1, 8, 30)),
     )
@@ -231,6 +231,17 @@ def test_exif_orientation_8_turns_the_photo_anticlockwise():
     assert not is_red(web.getpixel((270, 30)))
 
 
+def test_orientation_applies_to_a_transparent_png():
+    stored = with_red_corner(photo_like(400, 300, seed=3)).convert("RGBA")
+    data = encoded(stored, "PNG", exif=exif_block(orientation=6))
+
+    web = decoded(process_photo(data).web)
+
+    assert web.size == (300, 400)
+    assert is_red(web.getpixel((270, 30)))
+    assert not is_red(web.getpixel((30, 30)))
+
+
 def test_orientation_applies_to_a_large_photo_decoded_at_reduced_scale(large_photo):
     data = encoded(with_red_corner(large_photo), "JPEG", quality=90, exif=exif_block(orientation=6))
 
@@ -293,8 +304,13 @@ def test_renditions_carry_no_metadata(photo, rendition, icc_profile):
     exif = exif_block(orientation=1, gps=SHANGHAI, taken_at=datetime(2026, 5, 4, 17, 45))
     xmp = b'<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF/></x:xmpmeta>'
     data = encoded(
-        photo, "JPEG", quality=90, exif=exif, icc_profile=icc_profile,
-        xmp=xmp, comment=b"LinliSecretComment",
+        photo,
+        "JPEG",
+        quality=90,
+        exif=exif,
+        icc_profile=icc_profile,
+        xmp=xmp,
+        comment=b"LinliSecretComment",
     )
 
     output = getattr(process_photo(data), rendition)
@@ -303,8 +319,14 @@ def test_renditions_carry_no_metadata(photo, rendition, icc_profile):
     assert len(image.getexif()) == 0
     assert not image.getexif().get_ifd(IFD.GPSInfo)
     assert not {"exif", "icc_profile", "xmp", "comment"} & set(image.info)
-    for marker in (b"Exif\x00", b"ICC_PROFILE", b"http://ns.adobe.com/xap", b"LinliPhone",
-                   b"LinliSecretComment", b"\xff\xfe"):
+    for marker in (
+        b"Exif\x00",
+        b"ICC_PROFILE",
+        b"http://ns.adobe.com/xap",
+        b"LinliPhone",
+        b"LinliSecretComment",
+        b"\xff\xfe",
+    ):
         assert marker not in output.data
 
 
@@ -420,8 +442,7 @@ def test_sha256_is_that_of_the_original_bytes(photo_jpeg):
 
 
 def psnr(first: Image.Image, second: Image.Image) -> float:
-    mean_square = sum(
-        value**2 for value in ImageStat.Stat(ImageChops.difference(first, second)).rms
-    ) / 3
+    mean_square = (
+        sum(value**2 for value in ImageStat.Stat(ImageChops.difference(first, second)).rms) / 3
+    )
     return 10 * math.log10(255**2 / mean_square) if mean_square else math.inf
-

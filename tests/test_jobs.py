@@ -53,8 +53,9 @@ def test_without_redis_jobs_run_inline_and_their_errors_surface_under_test(test_
     with app.app_context():
         jobs.enqueue(create_category, "inline")
         assert category_exists("inline")
+        jobs.enqueue(fail_always, "boom")
         with pytest.raises(RuntimeError, match="job boom failed"):
-            jobs.enqueue(fail_always, "boom")
+            db.session.commit()
 
 
 @pytest.mark.redis

@@ -20,6 +20,8 @@ API_MODULES = [
     "app.accounts.staff_api",
     "app.regions.api",
     "app.categories.api",
+    "app.notifications.api",
+    "app.notifications.staff_api",
 ]
 
 # Plain Flask blueprints (HTML pages, the bot endpoint, Open311): each module exposes `bp`.
@@ -30,6 +32,7 @@ CLI_MODULES = [
     "app.cli",
     "app.accounts.cli",
     "app.regions.cli",
+    "app.notifications.cli",
     "app.demo",
 ]
 

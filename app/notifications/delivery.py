@@ -409,15 +409,23 @@ def take_due(limit: int = SWEEP_BATCH) -> list[int]:
     """Mark up to `limit` due pending rows as queued now and return their ids (the caller
     enqueues them in the same transaction).
 
-    A row is due when its next attempt time has come and nothing queued it in the last
-    REQUEUE_AFTER: rows written while Redis was down, retries whose backoff is over, and rows
-    whose job was lost.
+    A row is due when its next attempt time has come and no job is on its way: retries whose
+    backoff is over at once; rows written while Redis was down (or whose job was lost) once
+    their own job had REQUEUE_AFTER to run.
     """
     now = clock.now()
+    cutoff = now - REQUEUE_AFTER
     due = sa.and_(
         Notification.status == NotificationStatus.PENDING.value,
         Notification.next_attempt_at <= now,
-        sa.func.coalesce(Notification.queued_at, Notification.created_at) <= now - REQUEUE_AFTER,
+        sa.or_(
+            # Waiting for a retry, or given back after a stopped worker: no job is on its way.
+            sa.and_(Notification.queued_at.is_(None), Notification.attempts > 0),
+            # Never attempted: its own job (enqueued by notify) had time to run and did not.
+            sa.and_(Notification.queued_at.is_(None), Notification.created_at <= cutoff),
+            # Queued by an earlier sweep or retry-failed, and still not attempted.
+            Notification.queued_at <= cutoff,
+        ),
     )
     batch = (sa.select(Notification.id).where(due)
              .order_by(Notification.next_attempt_at, Notification.id).limit(limit))

@@ -126,7 +126,9 @@ def _claim(notification_id: int) -> int | None:
         .returning(Notification.attempts)
         .execution_options(synchronize_session=False)
     ).scalar_one_or_none()
-    db.session.commit()
+    if attempt is None:
+        db.session.rollback()
+    # On success the transaction stays open: `_load` reads the row in it and commits the claim.
     return attempt
 
 
@@ -157,10 +159,12 @@ def _attempt(notification_id: int, attempt: int) -> str:
     while True:
         channel, reasons = _choose(row, mapping)
         if channel is None:
-            if row.errors:
-                return _finish(row, NotificationStatus.FAILED, reason=row.errors[-1])
-            return _finish(row, NotificationStatus.SKIPPED,
-                           reason="no channel: " + "; ".join(reasons))
+            if not row.ruled_out:
+                return _finish(row, NotificationStatus.SKIPPED,
+                               reason="no channel: " + "; ".join(reasons))
+            # WeChat refused (now or in an earlier attempt) what could have carried it.
+            reason = row.errors[-1] if row.errors else "no channel left: " + "; ".join(reasons)
+            return _finish(row, NotificationStatus.FAILED, reason=reason)
         try:
             message = _prepare(row, channel, mapping)
         except _Unusable as exc:

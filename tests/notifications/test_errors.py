@@ -191,3 +191,20 @@ def test_a_retryable_error_after_a_refusal_retries_only_the_channels_left(record
     db.session.refresh(notification)
     assert (notification.status, notification.channel) == ("sent", "template")
     assert sent(wechat, SUBSCRIBE) == 1
+
+
+def test_a_row_whose_channels_were_refused_earlier_fails_when_none_is_left(record, sweep,
+                                                                          wechat, clock):
+    resident = follower()
+    SubscriptionGrantFactory(resident_id=resident.id)
+    wechat.fail_next(SUBSCRIBE, errcode=43101)
+    wechat.fail_next(TEMPLATE, errcode=-1)
+    notification = record(resident)
+    resident.oa_subscribed = False
+    db.session.commit()
+    clock.advance(minutes=1)
+    sweep()
+    db.session.refresh(notification)
+    assert notification.status == "failed"
+    assert notification.last_error == ("no channel left: subscribe ruled out; does not follow "
+                                       "the official account; no bot message in the last 48 hours")

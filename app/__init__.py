@@ -21,6 +21,8 @@ API_MODULES = [
     "app.regions.api",
     "app.categories.api",
     "app.uploads.api",
+    "app.notifications.api",
+    "app.notifications.staff_api",
 ]
 
 # Plain Flask blueprints (HTML pages, the bot endpoint, Open311): each module exposes `bp`.
@@ -33,6 +35,7 @@ CLI_MODULES = [
     "app.cli",
     "app.accounts.cli",
     "app.regions.cli",
+    "app.notifications.cli",
     "app.demo",
 ]
 

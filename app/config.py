@@ -6,6 +6,7 @@ defaults; `check_production(config)` refuses a production start with development
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 from collections.abc import Mapping
@@ -13,6 +14,8 @@ from pathlib import Path
 
 ENVIRONMENTS = ("development", "testing", "production")
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# Notification templates used in development and tests when none are configured.
+EXAMPLE_NOTIFICATION_TEMPLATES = PROJECT_ROOT / "config" / "notification_templates.example.json"
 
 
 class ConfigError(RuntimeError):
@@ -48,6 +51,39 @@ def _normalise_database_url(url: str) -> str:
     return url
 
 
+def _notification_templates(environ: Mapping[str, str], env: str) -> tuple[dict | None, str]:
+    """The notification templates mapping (kind -> channel -> template) and where it came from.
+
+    From NOTIFICATION_TEMPLATES (JSON) or NOTIFICATION_TEMPLATES_FILE (a JSON file); outside
+    production, the example file by default. A malformed mapping is refused in every environment.
+    """
+    from app.notifications.templates import template_problems
+
+    inline = environ.get("NOTIFICATION_TEMPLATES", "").strip()
+    path = environ.get("NOTIFICATION_TEMPLATES_FILE", "").strip()
+    if inline and path:
+        raise ConfigError("set NOTIFICATION_TEMPLATES or NOTIFICATION_TEMPLATES_FILE, not both")
+    if inline:
+        source, text = "NOTIFICATION_TEMPLATES", inline
+    elif path or env != "production":
+        file = Path(path) if path else EXAMPLE_NOTIFICATION_TEMPLATES
+        source = f"NOTIFICATION_TEMPLATES_FILE {file}"
+        try:
+            text = file.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise ConfigError(f"cannot read {source}: {exc.strerror}") from exc
+    else:
+        return None, "unset"
+    try:
+        mapping = json.loads(text)
+    except ValueError as exc:
+        raise ConfigError(f"{source} is not valid JSON: {exc}") from exc
+    problems = template_problems(mapping)
+    if problems:
+        raise ConfigError(f"{source} is invalid: " + "; ".join(problems))
+    return mapping, source
+
+
 def load_config(environ: Mapping[str, str] | None = None, instance_path: str | None = None) -> dict:
     """Read the Linli settings from `environ` (default: the process environment)."""
     environ = os.environ if environ is None else environ
@@ -59,6 +95,7 @@ def load_config(environ: Mapping[str, str] | None = None, instance_path: str | N
     default_db = f"sqlite:///{instance / 'linli.db'}"
     secret_key = environ.get("SECRET_KEY", "").strip()
 
+    templates, templates_source = _notification_templates(environ, env)
     config = {
         "LINLI_ENV": env,
         "TESTING": env == "testing",
@@ -95,6 +132,11 @@ def load_config(environ: Mapping[str, str] | None = None, instance_path: str | N
         "MAX_CONTENT_LENGTH": _int(environ, "MAX_CONTENT_LENGTH_BYTES", 11 * 1024 * 1024),
         # How many proxies (nginx) sit in front and set X-Forwarded-For; 0 trusts none.
         "PROXY_COUNT": _int(environ, "PROXY_COUNT", 0),
+        # kind -> channel -> {template_id, fields}: see app/notifications/templates.py.
+        "NOTIFICATION_TEMPLATES": templates,
+        "NOTIFICATION_TEMPLATES_SOURCE": templates_source,
+        # Deliveries retried with backoff (WeChat busy or unreachable) give up after this many.
+        "NOTIFICATION_MAX_ATTEMPTS": _int(environ, "NOTIFICATION_MAX_ATTEMPTS", 6),
         "JOB_TIMEOUT_SECONDS": _int(environ, "JOB_TIMEOUT_SECONDS", 120),
         "JOB_MAX_RETRIES": _int(environ, "JOB_MAX_RETRIES", 3),
         # Inline jobs re-raise their errors under test so that a broken job fails the test.
@@ -132,6 +174,9 @@ def check_production(config: Mapping) -> None:
             missing.append(name)
     if not config.get("PUBLIC_BASE_URL", "") or not config["PUBLIC_BASE_URL"].startswith("https://"):
         missing.append("PUBLIC_BASE_URL (https://…, for photo URLs WeChat can load)")
+    from app.notifications.templates import production_problems
+
+    missing.extend(production_problems(config.get("NOTIFICATION_TEMPLATES")))
     if config.get("WECHAT_API_BASE"):
         missing.append("WECHAT_API_BASE must be unset (it reroutes WeChat calls to a test server)")
     if missing:

@@ -106,7 +106,48 @@ def seed() -> dict:
                                 verification_level=level,
                                 phone_masked="138****0000" if level >= 1 else None))
     db.session.commit()
+    seed_notifications()
     return {"staff": STAFF, "residents": RESIDENTS}
+
+
+def seed_notifications() -> None:
+    """A few notifications for 张阿姨, 刘叔 and the moderator (delivered by the console gateway,
+    which only logs them; 张阿姨 accepted one report subscribe message)."""
+    from app import clock, notifications
+    from app.accounts.models import Staff
+    from app.wechat.console import dev_openid
+
+    def resident(login_name: str) -> Resident:
+        return db.session.scalar(sa.select(Resident)
+                                 .where(Resident.mp_openid == dev_openid(login_name)))
+
+    zhang, liu = resident("zhangayi"), resident("liushu")
+    moderator = db.session.scalar(sa.select(Staff).where(Staff.username == "moderator"))
+    report_templates = [template_id for template_id, kinds
+                        in notifications.service.subscribe_templates().items()
+                        if "report." in kinds]
+    notifications.record_subscription_grants(zhang, report_templates)
+    now = clock.now().isoformat()
+    notifications.notify(
+        kind="report.accepted", dedupe_key="demo:report:1:accepted", resident_id=zhang.id,
+        title="报事已受理", text="张阿姨，您反映的3栋门口路灯不亮的问题已受理，网格员张伟会尽快处理。",
+        page="pages/reports/detail?id=1",
+        fields={"number": "SSP-20261124-0001", "thing": "3栋门口路灯不亮", "phrase": "已受理",
+                "time": now})
+    notifications.notify(
+        kind="proposal.approved", dedupe_key="demo:proposal:1:approved", resident_id=zhang.id,
+        title="提案已通过审核", text="您提的“增设电动车充电桩”提案已通过审核，邻居们现在可以联名支持了。",
+        page="pages/proposals/detail?id=1",
+        fields={"thing": "增设电动车充电桩", "phrase": "已通过", "time": now})
+    notifications.notify(
+        kind="poll.closed", dedupe_key="demo:poll:1:closed", resident_id=liu.id,
+        title="投票已结束", text="“小区停车位划线方案”投票已经结束，结果请在小程序里查看。",
+        page="pages/polls/detail?id=1",
+        fields={"thing": "小区停车位划线方案", "phrase": "已结束", "time": now})
+    notifications.notify(
+        kind="letter.received", dedupe_key="demo:letter:1:received", staff_id=moderator.id,
+        title="书记信箱有新来信", text="书记信箱收到一封关于楼道堆物的来信，请在3天内回复。")
+    db.session.commit()
 
 
 def is_seeded() -> bool:

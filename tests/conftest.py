@@ -140,7 +140,7 @@ def app_context(app):
 
 
 @pytest.fixture(autouse=True)
-def wechat():
+def wechat(app):
     """The fake WeChat every test talks to (in-process, through `responses`).
 
     Login codes `ok:<openid>` / `ok:<openid>:<unionid>` succeed, `used` is 40163, others 40029;
@@ -153,6 +153,9 @@ def wechat():
     from tests.fakes.wechat_server import FakeWeChat
 
     fake = FakeWeChat()
+    # A fresh gateway per test: a cached one would hold an access token from an earlier
+    # test's fake, which this fake refuses once (40001), doubling the first recorded call.
+    app.extensions.pop("wechat_gateway", None)
     with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
         rsps.add_passthru("http://127.0.0.1")
         rsps.add_passthru("http://localhost")

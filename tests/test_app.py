@@ -1,5 +1,6 @@
 """The application shell: configuration, the one error shape, request ids, the OpenAPI document."""
 
+import json
 import logging
 
 import pytest
@@ -19,6 +20,8 @@ def production_environ(**overrides):
         "WECHAT_OA_APP_ID": "wxoa", "WECHAT_OA_SECRET": "s",
         "WECHAT_OA_TOKEN": "t", "WECHAT_OA_AES_KEY": "k" * 43,
         "PUBLIC_BASE_URL": "https://linli.example.gov.cn",
+        "NOTIFICATION_TEMPLATES": json.dumps({"report.": {"subscribe": {
+            "template_id": "tmpl-report", "fields": {"thing1": "thing"}}}}),
     }
     environ.update(overrides)
     return {k: v for k, v in environ.items() if v is not None}

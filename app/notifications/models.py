@@ -1,4 +1,16 @@
-"""The notification outbox: written in the same transaction as the change that causes it."""
+"""The notification outbox and residents' subscribe-message grants.
+
+Outbox rows are written in the same transaction as the change that causes them and delivered by
+jobs (notifications.delivery). A row's life:
+
+    pending ─claim→ sending ─WeChat accepted→ sent
+                        │  ─retryable error, attempts left→ pending (next_attempt_at later)
+                        │  ─retryable error, no attempts left / permanent error on the last
+                        │   channel→ failed
+                        └─ no channel possible (or a staff recipient: in-app only)→ skipped
+
+`last_error` holds the last error, or for a skipped row why it was skipped.
+"""
 
 from __future__ import annotations
 
@@ -19,6 +31,14 @@ class NotificationStatus(enum.StrEnum):
     SKIPPED = "skipped"
 
 
+class Channel(enum.StrEnum):
+    """How a notification reaches WeChat, in the order they are tried."""
+
+    SUBSCRIBE = "subscribe"  # mini-program subscribe message (needs an unused grant)
+    TEMPLATE = "template"  # official-account template message (needs a follower)
+    TEXT = "text"  # customer-service text (within 48 hours of the resident's last message)
+
+
 class Notification(db.Model):
     __tablename__ = "notifications"
     __table_args__ = (
@@ -35,12 +55,47 @@ class Notification(db.Model):
     # The same event never yields two rows: e.g. "report:12:accepted:resident:7".
     dedupe_key: Mapped[str] = mapped_column(sa.String(160), unique=True)
     status: Mapped[str] = mapped_column(sa.String(16), default=NotificationStatus.PENDING)
+    # The channel of the last attempt (of the delivery, once sent).
     channel: Mapped[str | None] = mapped_column(sa.String(24))
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[object | None] = mapped_column(UTCDateTime)
     last_error: Mapped[str | None] = mapped_column(sa.String(500))
-    # Template message id, matched by the TEMPLATESENDJOBFINISH event.
+    # Channels WeChat refused for good, as "channel:errcode" joined by commas
+    # ("subscribe:43101,template:43004"); the next attempt tries the channels left.
+    ruled_out: Mapped[str | None] = mapped_column(sa.String(120))
+    # When a delivery job claimed the row; a row `sending` for too long had its worker die.
+    claimed_at: Mapped[object | None] = mapped_column(UTCDateTime)
+    # When the sweep last handed the row to the queue (it waits before doing so again).
+    queued_at: Mapped[object | None] = mapped_column(UTCDateTime)
+    # Template message id, matched by the TEMPLATESENDJOBFINISH event, and that event's status
+    # ("success", "failed:user block", "failed: system failed").
     wechat_msgid: Mapped[str | None] = mapped_column(sa.String(40), index=True)
+    delivery_status: Mapped[str | None] = mapped_column(sa.String(40))
     created_at: Mapped[object] = mapped_column(UTCDateTime, default=utc_now_default)
     sent_at: Mapped[object | None] = mapped_column(UTCDateTime)
     read_at: Mapped[object | None] = mapped_column(UTCDateTime)
+
+    @property
+    def ruled_out_channels(self) -> set[str]:
+        return {entry.split(":")[0] for entry in (self.ruled_out or "").split(",") if entry}
+
+
+class SubscriptionGrant(db.Model):
+    """One-time subscribe-message grants a resident accepted for one mini-program template.
+
+    Each `wx.requestSubscribeMessage` accept adds one; each subscribe message sent uses one; a
+    43101 answer from WeChat ("no quota") sets it to zero (reference/wechat.md §3.3).
+    """
+
+    __tablename__ = "subscription_grants"
+    __table_args__ = (
+        sa.UniqueConstraint("resident_id", "template_id"),
+        sa.CheckConstraint("remaining >= 0", name="remaining_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    resident_id: Mapped[int] = mapped_column(sa.ForeignKey("residents.id"))
+    template_id: Mapped[str] = mapped_column(sa.String(128))
+    remaining: Mapped[int] = mapped_column(default=0)
+    updated_at: Mapped[object] = mapped_column(UTCDateTime, default=utc_now_default,
+                                               onupdate=utc_now_default)

@@ -9,13 +9,25 @@ from tests.factories.core import (
     bearer_headers,
     build_region_tree,
 )
+from tests.factories.notifications import (
+    REPORT_FIELDS,
+    REPORT_OA_TEMPLATE,
+    REPORT_SUBSCRIBE_TEMPLATE,
+    NotificationFactory,
+    SubscriptionGrantFactory,
+)
 
 __all__ = [
     "CategoryFactory",
     "HouseholdFactory",
+    "NotificationFactory",
+    "REPORT_FIELDS",
+    "REPORT_OA_TEMPLATE",
+    "REPORT_SUBSCRIBE_TEMPLATE",
     "RegionTree",
     "ResidentFactory",
     "StaffFactory",
+    "SubscriptionGrantFactory",
     "bearer_headers",
     "build_region_tree",
 ]

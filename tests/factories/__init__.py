@@ -9,10 +9,13 @@ from tests.factories.core import (
     bearer_headers,
     build_region_tree,
 )
+from tests.factories.mailbox import LetterFactory, MailboxFactory
 
 __all__ = [
     "CategoryFactory",
     "HouseholdFactory",
+    "LetterFactory",
+    "MailboxFactory",
     "RegionTree",
     "ResidentFactory",
     "StaffFactory",

@@ -216,3 +216,12 @@ def test_withdrawing_consent_is_recorded(client, auth_headers, resident, directo
     assert response.status_code == 200
     db.session.refresh(letter)
     assert letter.consent_to_publish is False
+
+
+def test_my_letters_are_paged_from_the_query_string(client, auth_headers, resident, director_box):
+    for _ in range(3):
+        LetterFactory(mailbox=director_box, resident=resident)
+    response = client.get("/api/v1/letters?page=2&per_page=2", headers=auth_headers(resident))
+    assert response.status_code == 200
+    assert len(response.json["items"]) == 1
+    assert response.json["meta"] == {"page": 2, "per_page": 2, "total": 3, "pages": 2}

@@ -23,6 +23,8 @@ API_MODULES = [
     "app.uploads.api",
     "app.notifications.api",
     "app.notifications.staff_api",
+    "app.mailbox.api",
+    "app.mailbox.staff_api",
 ]
 
 # Plain Flask blueprints (HTML pages, the bot endpoint, Open311): each module exposes `bp`.
@@ -107,6 +109,7 @@ def import_models() -> None:
         "app.audit.models",
         "app.notifications.models",
         "app.uploads.models",
+        "app.mailbox.models",
         "app.ratelimit",
     ):
         importlib.import_module(module)

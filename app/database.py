@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
-from flask import has_request_context, request
+from flask import current_app, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
@@ -82,10 +82,21 @@ def insert_ignoring_conflicts(session, table, values: dict, index_elements: list
     return session.execute(statement).scalar_one_or_none()
 
 
+def writes_on_read(view):
+    """Mark a GET view that writes (e.g. a staff read that is audit-logged), so that on SQLite
+    its transaction takes the write lock at BEGIN like a POST's. A read transaction that writes
+    later fails at once when another writer committed in between (SQLITE_BUSY_SNAPSHOT)."""
+    view.writes_on_read = True
+    return view
+
+
 def _wants_write_lock() -> bool:
     """A request that may write takes SQLite's write lock at BEGIN; reads stay concurrent."""
     if has_request_context():
-        return request.method not in ("GET", "HEAD", "OPTIONS")
+        if request.method not in ("GET", "HEAD", "OPTIONS"):
+            return True
+        view = current_app.view_functions.get(request.endpoint) if request.endpoint else None
+        return bool(getattr(view, "writes_on_read", False))
     return True
 
 

@@ -73,6 +73,7 @@ STAFF = [
     # username, display name, role, region code
     ("admin", "李建国", StaffRole.ADMIN, "jj"),
     ("moderator", "王芳", StaffRole.MODERATOR, "jj-syj-hp"),
+    ("shuji", "陈秀梅", StaffRole.MODERATOR, "jj-syj-hp"),
     ("handler", "张伟", StaffRole.HANDLER, "jj-syj-hp-g1"),
 ]
 
@@ -107,6 +108,7 @@ def seed() -> dict:
                                 phone_masked="138****0000" if level >= 1 else None))
     db.session.commit()
     seed_notifications()
+    seed_mailboxes()
     return {"staff": STAFF, "residents": RESIDENTS}
 
 
@@ -148,6 +150,68 @@ def seed_notifications() -> None:
         kind="letter.received", dedupe_key="demo:letter:1:received", staff_id=moderator.id,
         title="书记信箱有新来信", text="书记信箱收到一封关于楼道堆物的来信，请在3天内回复。")
     db.session.commit()
+
+
+# community code, name, description, reply SLA hours, restricted, member usernames
+MAILBOXES = [
+    ("jj-syj-hp", "书记信箱", "写给社区党委书记：意见建议、对工作人员的监督，仅书记本人和上级阅处。",
+     120, True, ["shuji"]),
+    ("jj-syj-hp", "主任信箱", "写给居委会主任：邻里纠纷、政策咨询、社区事务。", 72, False,
+     ["moderator"]),
+    ("jj-syj-ghx", "书记信箱", "写给社区党委书记。", 120, True, []),
+    ("jj-syj-ghx", "主任信箱", "写给居委会主任。", 72, False, []),
+    ("jj-dg-dg", "书记信箱", "写给社区党委书记。", 120, True, []),
+    ("jj-dg-dg", "主任信箱", "写给居委会主任。", 72, False, []),
+]
+
+
+def seed_mailboxes() -> None:
+    """The two usual mailboxes of every demo community, and a few letters in various states,
+    made through the mailbox's own services (so receipts, notifications and audit are real)."""
+    from app import mailbox
+    from app.accounts.models import Staff
+
+    staff = {s.username: s for s in db.session.scalars(sa.select(Staff))}
+    residents = {r.nickname: r for r in db.session.scalars(sa.select(Resident))}
+    regions_by_code = {r.code: r for r in db.session.scalars(sa.select(Region))}
+    boxes = {}
+    for order, (code, name, description, hours, restricted, members) in enumerate(MAILBOXES):
+        box = mailbox.create_mailbox(
+            staff["admin"], community_id=regions_by_code[code].id, name=name,
+            description=description, reply_sla_hours=hours, restricted=restricted,
+            member_ids=[staff[username].id for username in members], sort_order=order)
+        boxes[(code, name)] = box.id
+
+    answered = mailbox.write_letter(
+        residents["张阿姨"], mailbox_id=boxes[("jj-syj-hp", "主任信箱")],
+        subject="3栋楼道灯坏了一个星期",
+        body="主任您好，我是3栋2单元501的张阿姨。楼道灯坏了一个星期，晚上上下楼黑乎乎的，"
+             "我腿脚不好，怕摔跤。麻烦安排修一下，谢谢！电话13880001234。",
+        consent_to_publish=True)
+    mailbox.open_letter(staff["moderator"], answered.id)
+    mailbox.reply(staff["moderator"], answered.id,
+                  body="张阿姨您好，已通知物业，今天下午更换楼道灯，修好后请您留意。有事随时联系社区。")
+    mailbox.publish(staff["moderator"], answered.id)
+
+    mailbox.write_letter(
+        residents["刘叔"], mailbox_id=boxes[("jj-syj-hp", "主任信箱")],
+        subject="高龄津贴怎么申请",
+        body="我父亲今年满80岁了，听说可以领高龄津贴，请问需要带什么材料、到哪里办？")
+
+    sensitive = mailbox.write_letter(
+        residents["张阿姨"], mailbox_id=boxes[("jj-syj-hp", "书记信箱")],
+        subject="反映上门登记时的态度问题",
+        body="前天有工作人员上门登记信息，说话很不耐烦，希望能改进。")
+    mailbox.open_letter(staff["shuji"], sensitive.id)
+    mailbox.add_note(staff["shuji"], sensitive.id, body="已约谈当事工作人员，下周回访居民。")
+
+    closed = mailbox.write_letter(
+        residents["小陈"], mailbox_id=boxes[("jj-syj-ghx", "主任信箱")],
+        subject="小区能不能装电动车充电桩",
+        body="楼下电动车飞线充电很危险，能不能在车棚装几个充电桩？")
+    mailbox.reply(staff["admin"], closed.id,
+                  body="您好，已与物业商定在2号车棚安装充电桩，预计下月完工。")
+    mailbox.close(staff["admin"], closed.id)
 
 
 def is_seeded() -> bool:

@@ -6,16 +6,15 @@ import sqlalchemy as sa
 from marshmallow import fields, validate
 
 from app.extensions import db
-from app.validation import InputSchema, OutputSchema
+from app.validation import InputSchema, OutputSchema, QueryInteger
 
 MAX_PER_PAGE = 50
 
 
 class PageArgs(InputSchema):
-    # Query strings are always text: a strict integer would refuse "?page=2" itself. A plain
-    # Integer still refuses "1.5" and "abc" there.
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=10_000))
-    per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=MAX_PER_PAGE))
+    # Query-string parameters: QueryInteger reads "2" as 2.
+    page = QueryInteger(load_default=1, validate=validate.Range(min=1, max=10_000))
+    per_page = QueryInteger(load_default=20, validate=validate.Range(min=1, max=MAX_PER_PAGE))
 
 
 class PageMeta(OutputSchema):

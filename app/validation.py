@@ -7,6 +7,7 @@ once, here, for every field and validator. Every request schema derives from `In
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -90,6 +91,16 @@ class StrictInteger(fields.Integer):
     def __init__(self, **kwargs):
         kwargs.setdefault("strict", True)
         super().__init__(**kwargs)
+
+
+class QueryInteger(StrictInteger):
+    """An integer from a query string, where every value is text: '12' is read as 12, while
+    '1.5', '1e3' and '' are still refused."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, str) and re.fullmatch(r"[+-]?\d{1,18}", value):
+            value = int(value)
+        return super()._deserialize(value, attr, data, **kwargs)
 
 
 class Text(fields.String):

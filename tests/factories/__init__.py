@@ -9,6 +9,7 @@ from tests.factories.core import (
     bearer_headers,
     build_region_tree,
 )
+from tests.factories.mailbox import LetterFactory, MailboxFactory
 from tests.factories.notifications import (
     REPORT_FIELDS,
     REPORT_OA_TEMPLATE,
@@ -24,6 +25,8 @@ __all__ = [
     "REPORT_FIELDS",
     "REPORT_OA_TEMPLATE",
     "REPORT_SUBSCRIBE_TEMPLATE",
+    "LetterFactory",
+    "MailboxFactory",
     "RegionTree",
     "ResidentFactory",
     "StaffFactory",

@@ -9,13 +9,16 @@ from tests.factories.core import (
     bearer_headers,
     build_region_tree,
 )
+from tests.factories.reports import ReportFactory, UploadFactory
 
 __all__ = [
     "CategoryFactory",
     "HouseholdFactory",
     "RegionTree",
+    "ReportFactory",
     "ResidentFactory",
     "StaffFactory",
+    "UploadFactory",
     "bearer_headers",
     "build_region_tree",
 ]

@@ -7,6 +7,7 @@ once, here, for every field and validator. Every request schema derives from `In
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -67,6 +68,8 @@ def _install_chinese_messages() -> None:
 
 _install_chinese_messages()
 
+_DECIMAL_DIGITS = re.compile(r"-?[0-9]{1,18}")
+
 
 class InputSchema(Schema):
     """Base of request schemas: unknown fields are an error, messages are Chinese."""
@@ -90,6 +93,16 @@ class StrictInteger(fields.Integer):
     def __init__(self, **kwargs):
         kwargs.setdefault("strict", True)
         super().__init__(**kwargs)
+
+
+class QueryInteger(StrictInteger):
+    """An integer in a query string, where every value arrives as text: plain decimal digits
+    ("12", "-3") only, so "1.5", "1e3" and " 2" are still refused."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, str) and _DECIMAL_DIGITS.fullmatch(value):
+            value = int(value)
+        return super()._deserialize(value, attr, data, **kwargs)
 
 
 class Text(fields.String):

@@ -21,7 +21,14 @@ from app.reports.models import ActorKind, PhotoKind, Report, ReportEvent
 from app.reports.rates import ReportRates
 from app.uploads import photo_urls
 from app.uploads.schemas import PhotoOut
-from app.validation import InputSchema, LocalDateTime, OutputSchema, StrictInteger, Text
+from app.validation import (
+    InputSchema,
+    LocalDateTime,
+    OutputSchema,
+    QueryInteger,
+    StrictInteger,
+    Text,
+)
 
 STATUS_CHOICES = REPORT.states
 PUBLIC_DECIMALS = 3
@@ -67,7 +74,7 @@ class MyReportsArgs(PageArgs):
 class PublicReportsArgs(PageArgs):
     status = fields.String(validate=validate.OneOf(STATUS_CHOICES))
     category = fields.String(validate=validate.Length(min=1, max=32))
-    region_id = StrictInteger(metadata={"description": "只看该区域（含下级）"})
+    region_id = QueryInteger(metadata={"description": "只看该区域（含下级）"})
 
 
 class NearbyArgs(InputSchema):
@@ -86,8 +93,8 @@ class RatingIn(InputSchema):
 class StaffReportsArgs(PageArgs):
     status = fields.String(validate=validate.OneOf(STATUS_CHOICES))
     category = fields.String(validate=validate.Length(min=1, max=32))
-    region_id = StrictInteger(metadata={"description": "网格或社区（含下级）"})
-    assignee_id = StrictInteger()
+    region_id = QueryInteger(metadata={"description": "网格或社区（含下级）"})
+    assignee_id = QueryInteger()
     overdue = fields.Boolean()
     held = fields.Boolean(metadata={"description": "待内容审核"})
     sort = fields.String(load_default="due", validate=validate.OneOf(["due", "created"]),
@@ -131,9 +138,9 @@ class ReleaseIn(InputSchema):
 
 
 class RatesArgs(InputSchema):
-    region_id = StrictInteger(metadata={"description": "默认为本人辖区"})
+    region_id = QueryInteger(metadata={"description": "默认为本人辖区"})
     category = fields.String(validate=validate.Length(min=1, max=32))
-    handler_id = StrictInteger()
+    handler_id = QueryInteger()
     start = LocalDateTime(metadata={"description": "提交时间起（含）"})
     end = LocalDateTime(metadata={"description": "提交时间止（不含）"})
 

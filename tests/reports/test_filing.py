@@ -298,3 +298,36 @@ def test_a_staff_moderator_of_the_street_is_told_too(client, resident, regions, 
     file(client, auth_headers(resident), report_body(resident, regions))
     told = {n.staff_id for n in notifications(kind="report.filed")}
     assert street_moderator.id in told and street_admin.id not in told
+
+
+@pytest.mark.postgres
+def test_concurrent_filings_get_unique_consecutive_numbers(app, regions, category, clock):
+    import threading
+
+    from app.accounts.models import Resident
+
+    resident_ids = [ResidentFactory(community=regions.community).id for _ in range(10)]
+    # At most 10 threads: each holds a pooled connection (15 at most) while it waits.
+    barrier = threading.Barrier(len(resident_ids), timeout=60)
+    numbers, failures = [], []
+    lat, lng = regions.point_in_grid
+
+    def run(resident_id):
+        with app.app_context():
+            resident = db.session.get(Resident, resident_id)
+            barrier.wait()
+            try:
+                report = file_report(reporter=resident, source="bot",
+                                     category_code="streetlight", description="路灯不亮",
+                                     lat=lat, lng=lng)
+                numbers.append(report.number)
+            except Exception as exc:  # noqa: BLE001 - collected and asserted below
+                failures.append(exc)
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in resident_ids]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    assert sorted(numbers) == [f"SSP-20261124-{n:04d}" for n in range(1, 11)]

@@ -379,8 +379,9 @@ def staff_reports_query(staff: Staff, *, status: str | None = None,
                         held: bool | None = None, sort: str = "due") -> sa.Select:
     """The reports in the staff member's scope, filtered; `sort` "due" (next deadline first,
     finished ones last) or "created" (newest first)."""
-    query = sa.select(Report).where(in_scope(Report.region_id, staff)).options(*_list_options(),
-                                                                              selectinload(Report.assignee))
+    query = (sa.select(Report).where(in_scope(Report.region_id, staff))
+             .options(*_list_options(), selectinload(Report.assignee),
+                      selectinload(Report.region)))
     if status:
         query = query.where(Report.status == status)
     if category_code:
@@ -752,9 +753,9 @@ def rate_report(resident: Resident, report_id: int, *, solved: bool, satisfactio
         raise Conflict("评价期已过（处理后 7 天内可评价）")
     rating = {"rated_at": now, "solved": solved, "satisfaction": satisfaction,
               "rating_comment": comment}
-    db.session.add(ReportRating(report_id=report.id, resident_id=resident.id,
-                                round=report.reopen_count, solved=solved,
-                                satisfaction=satisfaction, comment=comment, created_at=now))
+    rating_round = report.reopen_count
+    # The transition comes first: a second rating racing this one waits on the row, then
+    # finds it moved (409) instead of colliding on the ratings' unique key.
     if solved:
         _transition(report, "confirm", actor=resident, closed_at=now, **rating)
     else:
@@ -763,6 +764,9 @@ def rate_report(resident: Resident, report_id: int, *, solved: bool, satisfactio
         if report.assignee_id is not None:
             _notify_staff(report, event, report.assignee_id,
                           f"居民反馈{report.number}未解决，已退回重办。")
+    db.session.add(ReportRating(report_id=report.id, resident_id=resident.id,
+                                round=rating_round, solved=solved, satisfaction=satisfaction,
+                                comment=comment, created_at=now))
     db.session.commit()
     return report
 

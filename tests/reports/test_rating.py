@@ -104,3 +104,35 @@ def test_invalid_ratings_are_refused_naming_the_field(client, resident, resolved
                            headers=auth_headers(resident), json=body)
     assert response.status_code == 422
     assert field in response.json["errors"]
+
+
+@pytest.mark.postgres
+def test_two_ratings_at_once_give_one_verdict(app, resident, resolved):
+    import threading
+
+    from app.accounts.models import Resident
+    from app.errors import Conflict
+    from app.reports import rate_report
+
+    report_id, resident_id = resolved.id, resident.id
+    barrier = threading.Barrier(2, timeout=60)
+    outcomes = []
+
+    def run(solved):
+        with app.app_context():
+            rater = db.session.get(Resident, resident_id)
+            db.session.get(Report, report_id)
+            barrier.wait()
+            try:
+                rate_report(rater, report_id, solved=solved, satisfaction=3)
+                outcomes.append("rated")
+            except Conflict:
+                outcomes.append("conflict")
+
+    threads = [threading.Thread(target=run, args=(solved,)) for solved in (True, False)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["conflict", "rated"]
+    assert db.session.scalar(sa.select(sa.func.count(ReportRating.id))) == 1

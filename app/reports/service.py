@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from app import audit, clock, geo, ratelimit
 from app.accounts.models import Resident, Staff, StaffRole
@@ -311,7 +311,7 @@ def ratings_of(report: Report) -> list[ReportRating]:
 
 
 def _list_options():
-    return (selectinload(Report.category), selectinload(Report.photos))
+    return (joinedload(Report.category), selectinload(Report.photos))
 
 
 def resident_reports_query(resident: Resident, *, status: str | None = None) -> sa.Select:

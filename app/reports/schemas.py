@@ -204,6 +204,18 @@ class NearbyOut(OutputSchema):
     items = fields.List(fields.Nested(NearbyReportOut))
 
 
+class ReportRefOut(OutputSchema):
+    id = fields.Integer()
+    number = fields.String()
+
+
+class MyRatingOut(OutputSchema):
+    solved = fields.Boolean()
+    satisfaction = fields.Integer()
+    comment = fields.String()
+    rated_at = LocalDateTime()
+
+
 class ReportOut(OutputSchema):
     """A report as residents see it; the private fields are null unless it is the caller's own."""
 
@@ -218,7 +230,8 @@ class ReportOut(OutputSchema):
     result_photos = fields.List(fields.Nested(PhotoOut), metadata={"description": "处理结果照片"})
     reporter_name = fields.String(metadata={"description": "公开显示的反映人（匿名时为“匿名居民”）"})
     follower_count = fields.Integer(metadata={"description": "“我也遇到”的人数"})
-    duplicate_of = fields.Dict(allow_none=True, metadata={"description": "合并到的报事 {id, number}"})
+    duplicate_of = fields.Nested(ReportRefOut, allow_none=True,
+                                 metadata={"description": "已合并到的那条报事"})
     created_at = LocalDateTime()
     resolved_at = LocalDateTime(allow_none=True)
     closed_at = LocalDateTime(allow_none=True)
@@ -233,8 +246,7 @@ class ReportOut(OutputSchema):
     reopen_count = fields.Integer(allow_none=True)
     can_rate = fields.Boolean(allow_none=True)
     rating_due_at = LocalDateTime(allow_none=True, metadata={"description": "评价截止时间"})
-    rating = fields.Dict(allow_none=True, metadata={
-        "description": "{solved, satisfaction, comment, rated_at}"})
+    rating = fields.Nested(MyRatingOut, allow_none=True, metadata={"description": "我的评价"})
 
 
 class FollowOut(OutputSchema):
@@ -288,7 +300,7 @@ class StaffReportOut(StaffReportSummaryOut):
     source_detail = fields.String()
     filed_by = fields.Nested(PersonOut, allow_none=True)
     review_reason = fields.String()
-    duplicate_of = fields.Dict(allow_none=True)
+    duplicate_of = fields.Nested(ReportRefOut, allow_none=True)
     accepted_at = LocalDateTime(allow_none=True)
     dispatched_at = LocalDateTime(allow_none=True)
     first_contact_at = LocalDateTime(allow_none=True)
@@ -416,8 +428,7 @@ def resident_view(report: Report, resident=None) -> dict:
             "can_rate": deadline is not None and clock.now() <= deadline,
             "rating_due_at": deadline,
             "rating": ({"solved": report.solved, "satisfaction": report.satisfaction,
-                        "comment": report.rating_comment,
-                        "rated_at": clock.to_local(report.rated_at).isoformat()}
+                        "comment": report.rating_comment, "rated_at": report.rated_at}
                        if report.rated_at else None),
         })
     return view

@@ -25,6 +25,8 @@ API_MODULES = [
     "app.notifications.staff_api",
     "app.mailbox.api",
     "app.mailbox.staff_api",
+    "app.reports.api",
+    "app.reports.staff_api",
 ]
 
 # Plain Flask blueprints (HTML pages, the bot endpoint, Open311): each module exposes `bp`.
@@ -110,6 +112,7 @@ def import_models() -> None:
         "app.notifications.models",
         "app.uploads.models",
         "app.mailbox.models",
+        "app.reports.models",
         "app.ratelimit",
     ):
         importlib.import_module(module)

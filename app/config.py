@@ -130,6 +130,8 @@ def load_config(environ: Mapping[str, str] | None = None, instance_path: str | N
         "LETTER_RATE_LIMIT_PER_DAY": _int(environ, "LETTER_RATE_LIMIT_PER_DAY", 5),
         "LETTER_FOLLOW_UP_RATE_LIMIT_PER_HOUR": _int(environ, "LETTER_FOLLOW_UP_RATE_LIMIT_PER_HOUR",
                                                      20),
+        # 随手拍 filings per resident per day (staff 代办 filings are not counted).
+        "REPORT_RATE_LIMIT_PER_DAY": _int(environ, "REPORT_RATE_LIMIT_PER_DAY", 20),
         # Keep the uploaded original beside the metadata-free renditions (never served).
         "KEEP_ORIGINAL_PHOTOS": _bool(environ, "KEEP_ORIGINAL_PHOTOS", False),
         # Request bodies above this many bytes get 413 before any parsing (uploads are ≤ 10 MB).

@@ -109,6 +109,7 @@ def seed() -> dict:
     db.session.commit()
     seed_notifications()
     seed_mailboxes()
+    seed_reports()
     return {"staff": STAFF, "residents": RESIDENTS}
 
 
@@ -212,6 +213,109 @@ def seed_mailboxes() -> None:
     mailbox.reply(staff["admin"], closed.id,
                   body="您好，已与物业商定在2号车棚安装充电桩，预计下月完工。")
     mailbox.close(staff["admin"], closed.id)
+
+
+# --- 随手拍 -----------------------------------------------------------------------------------
+
+def _demo_photo(scene: str, seed: int) -> bytes:
+    """A small photo-like JPEG drawn with Pillow: a dusk street with the problem in it."""
+    import io
+    import random
+
+    from PIL import Image, ImageDraw, ImageFilter
+
+    rng = random.Random(seed)
+    width, height = 960, 720
+    sky = Image.linear_gradient("L").resize((width, height))
+    image = Image.merge("RGB", (sky.point(lambda v: 40 + v // 3), sky.point(lambda v: 50 + v // 3),
+                                sky.point(lambda v: 90 + v // 4)))
+    draw = ImageDraw.Draw(image)
+    horizon = int(height * 0.62)
+    draw.rectangle((0, horizon, width, height), fill=(92, 92, 96))  # the road
+    for x in range(0, width, 120):  # buildings behind
+        top = rng.randrange(120, 300)
+        draw.rectangle((x, top, x + 100, horizon), fill=(150 + rng.randrange(40), 140, 130))
+        for wy in range(top + 20, horizon - 20, 40):
+            for wx in (x + 15, x + 55):
+                lit = rng.random() < 0.4
+                draw.rectangle((wx, wy, wx + 25, wy + 22),
+                               fill=(240, 220, 140) if lit else (70, 80, 90))
+    if scene == "streetlight":
+        draw.rectangle((470, 180, 482, horizon + 60), fill=(60, 60, 60))
+        draw.rectangle((440, 170, 520, 190), fill=(50, 50, 50))
+        draw.ellipse((445, 185, 475, 200), fill=(40, 40, 40))  # the dark lamp
+    elif scene == "garbage":
+        for _ in range(40):
+            x, y = rng.randrange(300, 650), rng.randrange(horizon + 20, height - 40)
+            r = rng.randrange(15, 45)
+            draw.ellipse((x - r, y - r, x + r, y + r),
+                         fill=rng.choice([(30, 30, 30), (200, 200, 190), (60, 120, 60)]))
+    elif scene == "road":
+        draw.ellipse((380, horizon + 80, 600, horizon + 170), fill=(50, 45, 40))
+    elif scene == "parking":
+        draw.rectangle((0, horizon + 40, width, horizon + 70), fill=(200, 40, 40))  # fire lane
+        draw.rounded_rectangle((330, horizon - 30, 640, horizon + 110), 30, fill=(30, 60, 140))
+    else:  # facility
+        draw.rectangle((400, horizon - 120, 420, horizon + 40), fill=(220, 120, 30))
+        draw.line((420, horizon - 110, 560, horizon - 10), fill=(220, 120, 30), width=14)
+    grain = Image.frombytes("L", (width, height), rng.randbytes(width * height))
+    image = Image.blend(image, grain.filter(ImageFilter.BoxBlur(1)).convert("RGB"), 0.08)
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", quality=85)
+    return buffer.getvalue()
+
+
+# reporter login, category, scene, description, address, (lat, lng), anonymous, steps to take
+DEMO_REPORTS = [
+    ("zhangayi", "streetlight", "streetlight", "3栋和5栋之间的路灯坏了一个星期，晚上老人出门看不清路",
+     "和平社区3栋与5栋之间", (30.6541, 104.0823), False, "closed"),
+    ("liushu", "garbage", "garbage", "菜市场后门垃圾堆了好几天没人清运，气味很大",
+     "和平社区菜市场后门", (30.6552, 104.0831), False, "in_progress"),
+    ("liushu", "facility", "facility", "小花园的健身器材扶手断了，有尖角，小孩玩容易受伤",
+     "和平社区小花园", (30.6534, 104.0816), False, "resolved"),
+    ("zhangayi", "road", "road", "8栋门口的井盖松动，踩上去会晃", "和平社区8栋门口",
+     (30.6545, 104.0872), True, "submitted"),
+    ("xiaochen", "parking", "parking", "消防通道长期被私家车占用，救护车进不来",
+     "桂花巷12栋旁消防通道", (30.6538, 104.0952), False, "accepted"),
+]
+
+
+def seed_reports() -> None:
+    """A handful of 随手拍 reports in different states, filed and handled through the services
+    (photos through the real pipeline), so that every list and timeline has something in it."""
+    from app import reports
+    from app.accounts.models import Staff
+    from app.uploads import store_photo
+    from app.wechat.console import dev_openid
+
+    staff = {s.username: s for s in db.session.scalars(sa.select(Staff))}
+    for seed, (login, category, scene, description, address, (lat, lng), anonymous,
+               goal) in enumerate(DEMO_REPORTS, start=1):
+        resident = db.session.scalar(sa.select(Resident).where(
+            Resident.mp_openid == dev_openid(login)))
+        photo = store_photo(_demo_photo(scene, seed), resident=resident).upload
+        report = reports.file_report(
+            reporter=resident, source="miniprogram", category_code=category,
+            description=description, lat=lat, lng=lng, address=address, photo_ids=[photo.id],
+            anonymous=anonymous)
+        if goal == "submitted":
+            continue
+        handler = staff["handler"] if report.region.code.endswith("hp-g1") else staff["admin"]
+        boss = staff["moderator"] if report.region.code.startswith("jj-syj-hp") else staff["admin"]
+        reports.accept_report(boss, report.id)
+        if goal == "accepted":
+            continue
+        reports.dispatch_report(boss, report.id, handler_id=handler.id, note="请尽快到现场核实")
+        reports.record_contact(handler, report.id, note="已电话联系居民，约好到现场查看")
+        reports.start_report(handler, report.id)
+        if goal == "in_progress":
+            continue
+        result = store_photo(_demo_photo(scene, seed + 100), staff=handler).upload
+        reports.resolve_report(handler, report.id, photo_ids=[result.id],
+                               note="已到现场处理完毕，请您看看是否满意")
+        if goal == "closed":
+            reports.rate_report(resident, report.id, solved=True, satisfaction=5,
+                                comment="修得很快，谢谢网格员")
 
 
 def is_seeded() -> bool:

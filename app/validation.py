@@ -68,6 +68,8 @@ def _install_chinese_messages() -> None:
 
 _install_chinese_messages()
 
+_DECIMAL_DIGITS = re.compile(r"-?[0-9]{1,18}")
+
 
 class InputSchema(Schema):
     """Base of request schemas: unknown fields are an error, messages are Chinese."""

@@ -31,6 +31,11 @@ ENDPOINTS = [
     ("GET /api/v1/regions", "/api/v1/regions", False),
     ("GET /api/v1/categories", "/api/v1/categories", False),
     ("GET /api/v1/me", "/api/v1/me", True),
+    ("GET /api/v1/reports", "/api/v1/reports", True),
+    ("GET /api/v1/reports/public", "/api/v1/reports/public", True),
+    # The demo's garbage report (in progress) lies at this point.
+    ("GET /api/v1/reports/nearby",
+     "/api/v1/reports/nearby?lat=30.6552&lng=104.0831&category=garbage", True),
 ]
 
 

@@ -226,7 +226,7 @@ class ReplyIn(InputSchema):
     photo_ids = _photo_ids()
 
 
-class NoteIn(InputSchema):
+class LetterNoteIn(InputSchema):
     body = Text(required=True, validate=validate.Length(min=1, max=2000))
 
 

@@ -15,7 +15,7 @@ from app.mailbox.schemas import (
     MailboxPatchIn,
     MetricsArgs,
     MetricsOut,
-    NoteIn,
+    LetterNoteIn,
     PublicationOut,
     PublishIn,
     ReplyIn,
@@ -123,7 +123,7 @@ def reply(args, letter_id):
 
 @blp.route("/letters/<int:letter_id>/notes", methods=["POST"])
 @blp.doc(security=BEARER)
-@blp.arguments(NoteIn)
+@blp.arguments(LetterNoteIn)
 @blp.response(201, StaffLetterOut)
 @staff_required()
 def add_note(args, letter_id):

@@ -17,6 +17,7 @@ from tests.factories.notifications import (
     NotificationFactory,
     SubscriptionGrantFactory,
 )
+from tests.factories.reports import ReportFactory, UploadFactory
 
 __all__ = [
     "CategoryFactory",
@@ -28,9 +29,11 @@ __all__ = [
     "LetterFactory",
     "MailboxFactory",
     "RegionTree",
+    "ReportFactory",
     "ResidentFactory",
     "StaffFactory",
     "SubscriptionGrantFactory",
+    "UploadFactory",
     "bearer_headers",
     "build_region_tree",
 ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
+import math
 import re
 from datetime import datetime, time, timedelta
 
@@ -206,7 +207,7 @@ def check_staff_password(username: str, password: str) -> Staff:
         check_password_hash(_DUMMY_PASSWORD_HASH, password)
         raise Unauthorized("用户名或密码不正确")
     if staff.locked_until is not None and staff.locked_until > now:
-        minutes = max(1, int((staff.locked_until - now).total_seconds() // 60) + 1)
+        minutes = max(1, math.ceil((staff.locked_until - now).total_seconds() / 60))
         raise RateLimited(f"登录失败次数过多，账号已临时锁定，请 {minutes} 分钟后再试",
                           headers={"Retry-After": str(minutes * 60)})
     if not staff.active or not check_password_hash(staff.password_hash, password):

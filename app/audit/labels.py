@@ -50,6 +50,24 @@ DETAIL_LABELS = {
     "level": "层级",
     "rows": "行数",
     "format": "格式",
+    # Fields named in "changed".
+    "name": "名称",
+    "boundary": "边界",
+    "contact_phone": "办公电话",
+    "office_hours": "办公时间",
+    "description": "说明",
+    "response_sla_hours": "响应时限",
+    "completion_sla_hours": "办结时限",
+    "sort_order": "排序",
+    "keywords": "关键词",
+    "group_name": "分组",
+}
+
+
+# Coded values shown in words: (detail key, value) → label.
+DETAIL_VALUE_LABELS = {
+    ("via", "web"): "网页",
+    ("via", "api"): "接口",
 }
 
 
@@ -64,14 +82,23 @@ def object_label(object_type: str) -> str:
 def describe_detail(detail: dict | None) -> str:
     """An entry's detail in one line: 依据：已核对房产证；之前：1 …"""
 
-    def show(value) -> str:
+    def show(value, key: str = "") -> str:
+        if isinstance(value, str):
+            return DETAIL_VALUE_LABELS.get((key, value), value)
         if isinstance(value, bool):
             return "是" if value else "否"
+        if isinstance(value, list) and key == "changed":
+            return "、".join(DETAIL_LABELS.get(str(item), str(item)) for item in value)
         if isinstance(value, list):
             return "、".join(show(item) for item in value)
         if isinstance(value, dict):
-            return "，".join(f"{DETAIL_LABELS.get(k, k)} {show(v)}" for k, v in value.items())
+            # {"field": [before, after]} as 名称 甲 → 乙
+            return "，".join(
+                f"{DETAIL_LABELS.get(k, k)} "
+                + (f"{show(v[0])} → {show(v[1])}" if isinstance(v, list) and len(v) == 2
+                   else show(v))
+                for k, v in value.items())
         return str(value)
 
-    return "；".join(f"{DETAIL_LABELS.get(key, key)}：{show(value)}"
+    return "；".join(f"{DETAIL_LABELS.get(key, key)}：{show(value, key)}"
                     for key, value in (detail or {}).items())

@@ -63,16 +63,18 @@ def categories_list():
 def category_new():
     categories.require_category_manager(g.staff)
     form = NewCategoryForm()
+    status = None
     if form.validate_on_submit():
         try:
             category = categories.create_category(g.staff, code=form.code.data.strip(),
                                                   **form.values())
         except ServiceError as exc:
             show_service_error(form, exc)
+            status = exc.code
         else:
             flash(f"已新增类别：{category.name}", "success")
             return redirect(url_for("staff.categories_list"))
-    status = 422 if form.errors else 200
+    status = status or (422 if form.errors else 200)
     return render_template("staff/admin/category_form.html", form=form, category=None), status
 
 
@@ -82,15 +84,17 @@ def category_edit(category_id: int):
     categories.require_category_manager(g.staff)
     category = categories.get_category(category_id)
     form = CategoryForm(obj=category if request.method == "GET" else None)
+    status = None
     if form.validate_on_submit():
         try:
             categories.update_category(g.staff, category.id, **form.values())
         except ServiceError as exc:
             show_service_error(form, exc)
+            status = exc.code
         else:
             flash(f"类别“{category.name}”已保存", "success")
             return redirect(url_for("staff.categories_list"))
-    status = 422 if form.errors else 200
+    status = status or (422 if form.errors else 200)
     return render_template("staff/admin/category_form.html", form=form,
                            category=category), status
 

@@ -23,17 +23,21 @@ IMPORT_MAX_BYTES = 2 * 1024 * 1024
 PARENT_LEVELS = {RegionLevel.DISTRICT, RegionLevel.STREET, RegionLevel.COMMUNITY}
 
 
-def _geojson(form, field) -> None:
-    text = (field.data or "").strip()
+def _parse_geojson(text: str | None) -> dict | None:
+    text = (text or "").strip()
     if not text:
-        field.parsed = None
-        return
+        return None
     try:
-        field.parsed = json.loads(text)
+        value = json.loads(text)
     except ValueError:
         raise ValidationError("不是有效的 JSON") from None
-    if not isinstance(field.parsed, dict):
+    if not isinstance(value, dict):
         raise ValidationError("应为 GeoJSON 的 Polygon 或 MultiPolygon 对象")
+    return value
+
+
+def _geojson(form, field) -> None:
+    _parse_geojson(field.data)
 
 
 class RegionForm(StaffForm):
@@ -46,6 +50,10 @@ class RegionForm(StaffForm):
                              validators=[Optional(), Length(max=200_000), _geojson],
                              description="网格的多边形；居民报事的位置据此分到网格。留空表示没有边界。",
                              render_kw={"rows": 6, "spellcheck": "false"})
+
+    def boundary_value(self) -> dict | None:
+        """The boundary as GeoJSON (None when left empty); call after validation."""
+        return _parse_geojson(self.boundary.data)
 
 
 class ChildRegionForm(StaffForm):
@@ -141,7 +149,7 @@ def region_edit(region_id: int):
             regions.update_region(g.staff, region.id, name=form.name.data.strip(),
                                   contact_phone=(form.contact_phone.data or "").strip(),
                                   office_hours=(form.office_hours.data or "").strip(),
-                                  boundary=form.boundary.parsed)
+                                  boundary=form.boundary_value())
         except ServiceError as exc:
             if exc.code == 404:
                 raise

@@ -26,7 +26,8 @@ class StaffFilterForm(FilterForm):
 
 def _password_fields(label: str):
     return (
-        PasswordField(label, validators=[DataRequired(), Length(min=10, max=200)],
+        PasswordField(label, validators=[DataRequired(),
+                                         Length(min=10, max=200, message="密码应为 10 到 200 位")],
                       render_kw={"autocomplete": "new-password"}),
         PasswordField("再输入一次", validators=[DataRequired(), EqualTo("password")],
                       render_kw={"autocomplete": "new-password"}),
@@ -68,6 +69,7 @@ def staff_list():
 def staff_new():
     form = StaffCreateForm()
     form.region_id.choices = region_choices(g.staff)
+    status = None
     if form.validate_on_submit():
         try:
             created = accounts.create_staff_by_admin(
@@ -76,10 +78,11 @@ def staff_new():
                 region_id=form.region_id.data, phone=(form.phone.data or "").strip())
         except ServiceError as exc:
             show_service_error(form, exc)
+            status = exc.code
         else:
             flash(f"已新建工作人员：{created.display_name}（{created.username}）", "success")
             return redirect(url_for("staff.staff_detail", staff_id=created.id))
-    status = 422 if form.errors else 200
+    status = status or (422 if form.errors else 200)
     return render_template("staff/admin/staff_form.html", form=form), status
 
 

@@ -44,7 +44,7 @@ def login_required(*roles: StaffRole):
         @functools.wraps(view)
         def wrapper(*args, **kwargs):
             if g.get("staff") is None:
-                flash("登录已过期，请重新登录" if g.get("session_ended") else "请先登录", "error")
+                flash("登录已过期，请重新登录" if g.get("session_ended") else "请先登录", "info")
                 back = request.full_path.rstrip("?") if request.method == "GET" else None
                 return redirect(url_for("staff.login", next=back))
             if roles and g.staff.role not in roles:

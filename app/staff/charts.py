@@ -37,6 +37,7 @@ SERIES_STYLES = [
     ("#7e22ce", "triangle", "12 4 2 4"),
 ]
 BAR_COLOUR = "#0b5394"
+BAR_TRACK = "#eef1f4"
 GRID_COLOUR = "#c9d1d9"
 TEXT_COLOUR = "#24292f"
 EMPTY_TEXT = "暂无数据"
@@ -74,7 +75,7 @@ def _open_svg(chart_id: str, width: int, height: int, title: str, description: s
     return [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart-svg" id="{chart_id}" '
         f'viewBox="0 0 {width} {height}" width="{width}" height="{height}" role="img" '
-        f'aria-labelledby="{chart_id}-title {chart_id}-desc" font-size="15" fill="{TEXT_COLOUR}">',
+        f'aria-labelledby="{chart_id}-title {chart_id}-desc" font-size="14" fill="{TEXT_COLOUR}">',
         f'<title id="{chart_id}-title">{escape(title)}</title>',
         f'<desc id="{chart_id}-desc">{escape(description)}</desc>',
     ]
@@ -107,8 +108,9 @@ def line_chart(*, title: str, labels: Sequence[str], series: Sequence[Series],
     """
     show = value_format or (lambda v: format_value(v, unit))
     chart_id = _chart_id(title, chart_id)
-    width, height = 640, 320
-    left, right, top, bottom = 60, 24, 20, 84
+    # Small enough to fit a phone without shrinking the text much; it scales up on desktops.
+    width, height = 360, 250
+    left, right, top, bottom = 44, 24, 14, 66
     plot_w, plot_h = width - left - right, height - top - bottom
     values = [v for s in series for v in s.values if v is not None]
     top_value = y_max if y_max is not None else nice_ceiling(max(values, default=0))
@@ -136,9 +138,10 @@ def line_chart(*, title: str, labels: Sequence[str], series: Sequence[Series],
                      f'stroke="{GRID_COLOUR}" stroke-width="1"/>')
         parts.append(f'<text x="{left - 8}" y="{_number(y + 5)}" text-anchor="end">'
                      f'{escape(show(tick))}</text>')
-    every = max(1, math.ceil(len(labels) / 8))
+    every = max(1, math.ceil(len(labels) / 7))
     for index, label in enumerate(labels):
-        if index % every == 0 or index == len(labels) - 1:
+        # Counted from the end, so the latest period always has its label.
+        if (len(labels) - 1 - index) % every == 0:
             parts.append(f'<text x="{_number(x_at(index))}" y="{top + plot_h + 24}" '
                          f'text-anchor="middle">{escape(label)}</text>')
     parts.append("</g>")
@@ -158,7 +161,7 @@ def line_chart(*, title: str, labels: Sequence[str], series: Sequence[Series],
         parts.append("</g>")
 
     # The legend, under the axis: marker and line sample, then the name.
-    x, y = left, height - 22
+    x, y = left, height - 16
     parts.append('<g class="legend">')
     for number, line in enumerate(series):
         colour, shape, dash = SERIES_STYLES[number % len(SERIES_STYLES)]
@@ -167,7 +170,7 @@ def line_chart(*, title: str, labels: Sequence[str], series: Sequence[Series],
                      f'stroke-width="3"{dash_attribute}/>')
         parts.append(_marker(shape, x + 18, y, colour, line.name, css_class="legend-mark"))
         parts.append(f'<text x="{x + 44}" y="{y + 5}">{escape(line.name)}</text>')
-        x += 60 + 16 * len(line.name)
+        x += 56 + 15 * len(line.name)
     parts.append("</g></svg>")
     return Markup("".join(parts))
 
@@ -177,14 +180,15 @@ def bar_chart(*, title: str, rows: Sequence[tuple[str, float]], unit: str = "",
               value_format: Callable[[float | None], str] | None = None) -> Markup:
     """A horizontal bar chart, one bar per (label, value) row, in the order given.
 
+    Each label sits above its bar, so long names (网格, categories) are shown whole on a phone.
     `max_value` fixes the full length of a bar (100 for rates in %); otherwise the largest
     value fills it.
     """
     show = value_format or (lambda v: format_value(v, unit))
     chart_id = _chart_id(title, chart_id)
-    width, label_w, value_w, row_h, bar_h, top = 560, 176, 76, 38, 24, 8
-    plot_w = width - label_w - value_w
-    height = max(top * 2 + row_h * len(rows), 60)
+    width, value_w, row_h, bar_h, top = 360, 64, 50, 18, 4
+    plot_w = width - value_w
+    height = max(top * 2 + row_h * len(rows), 48)
     full = max_value if max_value is not None else max((v for _, v in rows), default=0) or 1
     if rows:
         highest = max(rows, key=lambda row: row[1])
@@ -196,18 +200,18 @@ def bar_chart(*, title: str, rows: Sequence[tuple[str, float]], unit: str = "",
         parts.append(f'<text x="{width / 2}" y="{height / 2 + 5}" text-anchor="middle">'
                      f'{EMPTY_TEXT}</text></svg>')
         return Markup("".join(parts))
-    parts.append(f'<line x1="{label_w}" x2="{label_w}" y1="{top}" y2="{height - top}" '
-                 f'stroke="{GRID_COLOUR}" stroke-width="1"/>')
     for index, (label, value) in enumerate(rows):
         y = top + index * row_h
         length = plot_w * min(max(value, 0), full) / full
-        shown = label if len(label) <= 10 else label[:9] + "…"
-        parts.append(f'<g class="bar-row"><text x="{label_w - 10}" y="{y + row_h / 2 + 5}" '
-                     f'text-anchor="end">{escape(shown)}<title>{escape(label)}</title></text>')
-        parts.append(f'<rect class="bar" x="{label_w}" y="{y + (row_h - bar_h) / 2}" '
-                     f'width="{_number(length)}" height="{bar_h}" fill="{BAR_COLOUR}">'
+        shown = label if len(label) <= 24 else label[:23] + "…"
+        parts.append(f'<g class="bar-row"><text x="0" y="{y + 17}">{escape(shown)}'
+                     f'<title>{escape(label)}</title></text>')
+        parts.append(f'<rect x="0" y="{y + 24}" width="{plot_w}" height="{bar_h}" '
+                     f'fill="{BAR_TRACK}"/>')
+        parts.append(f'<rect class="bar" x="0" y="{y + 24}" width="{_number(length)}" '
+                     f'height="{bar_h}" fill="{BAR_COLOUR}">'
                      f'<title>{escape(label)}：{escape(show(value))}</title></rect>')
-        parts.append(f'<text x="{_number(label_w + length + 8)}" y="{y + row_h / 2 + 5}">'
+        parts.append(f'<text x="{_number(length + 6)}" y="{y + 38}">'
                      f'{escape(show(value))}</text></g>')
     parts.append("</svg>")
     return Markup("".join(parts))

@@ -65,8 +65,9 @@ def _csv_text(value) -> str:
         return value.strftime(_TIME_FORMAT)
     if isinstance(value, date):
         return value.isoformat()
-    text = str(value)
-    return "'" + text if text.startswith(_FORMULA_STARTS) else text
+    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
+        return "'" + value
+    return str(value)
 
 
 def xlsx_bytes(headers: Sequence[str], rows: Sequence[Sequence], *,

@@ -30,7 +30,7 @@ _STATUS_LEVELS = {"confirmed": VerificationLevel.RESIDENCY, "phone": Verificatio
 
 class ResidentFilterForm(FilterForm):
     q = SearchField("昵称或门牌", validators=[Optional(), Length(max=40)],
-                    render_kw={"placeholder": "例如 张阿姨 或 3-2-501"})
+                    render_kw={"placeholder": "昵称，或 楼栋-单元-室"})
     community_id = SelectField("社区", coerce=int, validators=[Optional()], validate_choice=False)
     status = SelectField("认证情况", choices=STATUS_CHOICES, validators=[Optional()])
 

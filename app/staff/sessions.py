@@ -26,7 +26,8 @@ class PasswordChangeForm(StaffForm):
     current_password = PasswordField("当前密码", validators=[DataRequired(), Length(max=200)],
                                      render_kw={"autocomplete": "current-password"})
     new_password = PasswordField("新密码（至少 10 位）",
-                                 validators=[DataRequired(), Length(min=10, max=200)],
+                                 validators=[DataRequired(), Length(
+                                     min=10, max=200, message="密码应为 10 到 200 位")],
                                  render_kw={"autocomplete": "new-password"})
     confirm_password = PasswordField("再输入一次新密码",
                                      validators=[DataRequired(), EqualTo("new_password")],
@@ -83,16 +84,18 @@ def large_text():
 @auth.login_required()
 def change_password():
     form = PasswordChangeForm()
+    status = None
     if form.validate_on_submit():
         try:
             value = accounts.change_own_password(g.staff, form.current_password.data,
                                                  form.new_password.data)
         except ServiceError as exc:
             show_service_error(form, exc)
+            status = exc.code
         else:
             flash("密码已修改，其他设备上的登录已全部退出", "success")
             response = redirect(url_for("staff.home"))
             auth.set_session_cookie(response, value)
             return response
-    status = 422 if form.errors else 200
+    status = status or (422 if form.errors else 200)
     return render_template("staff/password.html", form=form), status

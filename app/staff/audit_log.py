@@ -66,7 +66,7 @@ def audit_log():
     filters, query = _filtered_query()
     export_args = {k: v for k, v in request.args.items() if k != "page"}
     return render_template("staff/admin/audit.html", filters=filters, page=paged(query, 30),
-                           export_args=export_args)
+                           export_args=export_args, export_limit=EXPORT_MAX_ROWS)
 
 
 @bp.get("/admin/audit/export.<fmt>")

@@ -133,7 +133,7 @@ def test_pages_load_nothing_from_elsewhere(pages, regions, admin):
         response = pages.get(url)
         assert response.status_code in (200, 302), url
         for asset in parts_of(response).assets:
-            assert asset.startswith("/staff/static/"), (url, asset)
+            assert asset.startswith(("/staff/static/", "data:")), (url, asset)
         policy = response.headers["Content-Security-Policy"]
         assert "default-src 'self'" in policy and "script-src 'self'" in policy
 
@@ -181,3 +181,13 @@ def test_success_and_error_messages_are_announced_in_words(pages, admin, regions
                       {"name": ""}).get_data(as_text=True)
     assert 'class="error-summary" role="alert"' in page
     assert "<strong>错误：</strong>此项必填" in page
+
+
+def test_a_menu_item_can_depend_on_more_than_the_role(monkeypatch, pages, regions, admin):
+    from app.staff import nav
+
+    only_district = nav.NavItem("staff.audit_log", "区级页面", nav.ADMIN,
+                                visible=lambda staff: staff.region.parent_id is None)
+    monkeypatch.setattr(nav, "NAV", [nav.NAV[0], only_district])
+    pages.sign_in(admin)  # an admin of a community
+    assert [label for label, _ in parts_of(pages.get("/staff/")).menu] == ["首页"]

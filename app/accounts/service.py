@@ -317,9 +317,10 @@ def require_admin(staff: Staff) -> None:
         raise Forbidden("只有管理员可以进行此操作")
 
 
-def staff_in_scope_query(admin: Staff, *, text: str = "", role: StaffRole | str | None = None,
-                         include_inactive: bool = True) -> sa.Select:
-    """Staff accounts whose region lies in the admin's subtree, newest last."""
+def staff_in_scope_query(admin: Staff, *, text: str = "",
+                         role: StaffRole | str | None = None) -> sa.Select:
+    """Staff accounts whose region lies in the admin's subtree (active ones first), optionally
+    narrowed to a name or user name containing `text` and to a role."""
     from app.accounts.scoping import in_scope
 
     require_admin(admin)
@@ -330,8 +331,6 @@ def staff_in_scope_query(admin: Staff, *, text: str = "", role: StaffRole | str 
                                    Staff.display_name.ilike(pattern, escape="\\")))
     if role:
         query = query.where(Staff.role == StaffRole(role))
-    if not include_inactive:
-        query = query.where(Staff.active.is_(True))
     return query.order_by(Staff.active.desc(), Staff.id)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from app import audit
+from app.accounts.models import Staff
 from app.accounts.service import require_admin
 from app.categories.models import Category
 from app.database import fetch_mappings
@@ -40,7 +41,7 @@ CATEGORY_FIELDS = ("name", "description", "response_sla_hours", "completion_sla_
                    "sort_order", "keywords", "group_name")
 
 
-def require_category_manager(staff) -> None:
+def require_category_manager(staff: Staff) -> None:
     """Categories and their SLAs apply everywhere, so only an admin of a top-level region (区)
     may change them; other staff may read them."""
 
@@ -49,7 +50,7 @@ def require_category_manager(staff) -> None:
         raise Forbidden("报事类别全区通用，只有区级管理员可以修改")
 
 
-def can_manage_categories(staff) -> bool:
+def can_manage_categories(staff: Staff) -> bool:
 
     try:
         require_category_manager(staff)
@@ -78,7 +79,7 @@ def _check_sla(values: dict) -> None:
                       errors={"completion_sla_hours": ["办结时限不能短于响应时限"]})
 
 
-def create_category(staff, *, code: str, **values) -> Category:
+def create_category(staff: Staff, *, code: str, **values) -> Category:
     """Add a category (code unique, also the Open311 service_code); audit-logged."""
 
     require_category_manager(staff)
@@ -94,7 +95,7 @@ def create_category(staff, *, code: str, **values) -> Category:
     return category
 
 
-def update_category(staff, category_id: int, **values) -> Category:
+def update_category(staff: Staff, category_id: int, **values) -> Category:
     """Change a category's name, SLAs and wording (its code never changes); audit-logged."""
 
     require_category_manager(staff)
@@ -112,7 +113,7 @@ def update_category(staff, category_id: int, **values) -> Category:
     return category
 
 
-def set_category_active(staff, category_id: int, active: bool) -> Category:
+def set_category_active(staff: Staff, category_id: int, active: bool) -> Category:
     """Offer a category to residents again, or stop offering it (its reports keep it)."""
 
     require_category_manager(staff)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import sqlalchemy as sa
 
 from app import geo
@@ -9,6 +11,9 @@ from app.database import fetch_mappings
 from app.errors import Invalid, NotFound
 from app.extensions import db
 from app.regions.models import PARENT_LEVEL, Region, RegionLevel
+
+if TYPE_CHECKING:
+    from app.accounts.models import Staff
 
 
 def get_region(region_id: int) -> Region:
@@ -157,7 +162,7 @@ def depth_below(region: Region, root: Region) -> int:
     return len(region.ancestor_ids) - len(root.ancestor_ids)
 
 
-def get_region_for_admin(admin, region_id: int) -> Region:
+def get_region_for_admin(admin: Staff, region_id: int) -> Region:
     """A region in the admin's subtree, or 404."""
     from app.accounts.scoping import is_in_scope
     from app.accounts.service import require_admin
@@ -169,7 +174,7 @@ def get_region_for_admin(admin, region_id: int) -> Region:
     return region
 
 
-def update_region(admin, region_id: int, *, name: str, contact_phone: str | None,
+def update_region(admin: Staff, region_id: int, *, name: str, contact_phone: str | None,
                   office_hours: str | None, boundary: dict | None) -> Region:
     """An admin edits a region of their subtree: name, office contact, boundary; audit-logged."""
     from app import audit
@@ -196,7 +201,7 @@ def child_levels(region: Region) -> list[RegionLevel]:
     return [level for level, parent in PARENT_LEVEL.items() if parent == region.level]
 
 
-def create_child_region(admin, parent_id: int, *, name: str, code: str,
+def create_child_region(admin: Staff, parent_id: int, *, name: str, code: str,
                         level: RegionLevel | str) -> Region:
     """An admin adds a region under one of their subtree; audit-logged."""
     from app import audit
@@ -211,7 +216,7 @@ def create_child_region(admin, parent_id: int, *, name: str, code: str,
     return region
 
 
-def import_under(admin, parent_id: int, nodes: list) -> int:
+def import_under(admin: Staff, parent_id: int, nodes: list) -> int:
     """An admin imports a tree file under a region of their subtree; returns regions touched.
 
     The file's top-level regions hang under `parent_id`, so everything imported stays inside

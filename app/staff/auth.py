@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 from urllib.parse import urlsplit
 
-from flask import current_app, flash, g, redirect, request, url_for
+from flask import Response, current_app, flash, g, redirect, request, url_for
 
 from app.accounts import service as accounts
 from app.accounts.models import StaffRole
@@ -56,14 +56,17 @@ def login_required(*roles: StaffRole):
     return decorator
 
 
-def set_session_cookie(response, value: str) -> None:
+def set_session_cookie(response: Response, value: str) -> None:
+    """Give the browser its new session (sign-in, own password change)."""
+    # A stale cookie sent with this very request must not be cleared over the new one.
+    g.session_ended = False
     config = current_app.config
     response.set_cookie(SESSION_COOKIE, value, max_age=config["STAFF_SESSION_MAX_HOURS"] * 3600,
                         path="/staff", httponly=True, samesite="Lax",
                         secure=config["SESSION_COOKIE_SECURE"])
 
 
-def clear_session_cookie(response) -> None:
+def clear_session_cookie(response: Response) -> None:
     response.delete_cookie(SESSION_COOKIE, path="/staff", httponly=True, samesite="Lax",
                            secure=current_app.config["SESSION_COOKIE_SECURE"])
 
@@ -78,6 +81,7 @@ def safe_next(target: str | None, default: str | None = None) -> str:
     if not target or "\\" in target:
         return default
     parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not parts.path.startswith("/staff"):
+    if parts.scheme or parts.netloc or not (parts.path == "/staff"
+                                            or parts.path.startswith("/staff/")):
         return default
     return target

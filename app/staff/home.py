@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import g, render_template
 
 from app.accounts import service as accounts
+from app.accounts.models import Staff
 from app.regions import service as regions
 from app.regions.models import RegionLevel
 from app.staff import charts
@@ -12,7 +13,7 @@ from app.staff.auth import login_required
 from app.staff.blueprint import bp
 
 
-def scope_rows(staff) -> list[dict]:
+def scope_rows(staff: Staff) -> list[dict]:
     """The regions of the staff member's subtree, in tree order, with resident counts summed
     up from the communities (residents register with a community, not a grid)."""
     root = staff.region

@@ -76,7 +76,8 @@ def test_a_signed_in_staff_member_is_sent_on_from_the_sign_in_page(pages, modera
 
 
 def test_next_leading_outside_the_staff_pages_is_ignored(pages, moderator):
-    for target in ("https://evil.example/", "//evil.example/staff", "/api/v1/me", "/\\evil"):
+    for target in ("https://evil.example/", "//evil.example/staff", "/api/v1/me", "/\\evil",
+                   "/staffroom"):
         pages.client.delete_cookie(SESSION_COOKIE, path="/staff")
         response = pages.login("wangfang", next_url=target)
         assert response.headers["Location"] == "/staff/", target
@@ -157,6 +158,17 @@ def test_the_cookie_of_an_expired_session_is_cleared(client, pages, moderator, c
     clock.advance(minutes=61)
     client.get("/staff/")
     assert session_cookie(client) is None
+
+
+def test_signing_in_again_over_an_expired_session_keeps_the_new_one(client, pages, moderator,
+                                                                   clock):
+    pages.sign_in(moderator)
+    clock.advance(minutes=61)
+    # The sign-in form was left open; the stale cookie is still sent with the new sign-in.
+    assert pages.post("/staff/login", {"username": "wangfang",
+                                       "password": STAFF_PASSWORD}).status_code == 302
+    assert session_cookie(client) is not None
+    assert pages.get("/staff/").status_code == 200
 
 
 def test_using_the_pages_keeps_the_session_alive(pages, moderator, clock):

@@ -21,6 +21,7 @@ run: setup
 	$(BIN)/flask demo seed --if-empty
 	@echo
 	@echo "Linli is starting on http://$(HOST):$(PORT)"
+	@echo "  Staff:    http://$(HOST):$(PORT)/staff/  (admin / linli-demo-2026)"
 	@echo "  API:      http://$(HOST):$(PORT)/api/v1/regions"
 	@echo "  OpenAPI:  http://$(HOST):$(PORT)/api/openapi.json"
 	@echo "  Resident: POST /api/v1/auth/login {\"code\": \"dev:zhangayi\"}"

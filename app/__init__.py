@@ -32,6 +32,7 @@ API_MODULES = [
 # Plain Flask blueprints (HTML pages, the bot endpoint, Open311): each module exposes `bp`.
 WEB_MODULES = [
     "app.uploads.media",
+    "app.staff",
 ]
 
 # Each module exposes `commands`, a list of click commands and groups.

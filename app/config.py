@@ -119,6 +119,10 @@ def load_config(environ: Mapping[str, str] | None = None, instance_path: str | N
         # Resident bearer tokens live this long; staff tokens much shorter.
         "RESIDENT_TOKEN_DAYS": _int(environ, "RESIDENT_TOKEN_DAYS", 30),
         "STAFF_TOKEN_HOURS": _int(environ, "STAFF_TOKEN_HOURS", 12),
+        # Staff web sessions end after this long without a page view, and at the latest this
+        # many hours after sign-in.
+        "STAFF_SESSION_IDLE_MINUTES": _int(environ, "STAFF_SESSION_IDLE_MINUTES", 60),
+        "STAFF_SESSION_MAX_HOURS": _int(environ, "STAFF_SESSION_MAX_HOURS", 12),
         "STAFF_LOCKOUT_FAILURES": _int(environ, "STAFF_LOCKOUT_FAILURES", 5),
         "STAFF_LOCKOUT_MINUTES": _int(environ, "STAFF_LOCKOUT_MINUTES", 15),
         # Login attempts per client address per minute.
@@ -156,6 +160,11 @@ def load_config(environ: Mapping[str, str] | None = None, instance_path: str | N
         "OPENAPI_URL_PREFIX": "/api",
         "OPENAPI_JSON_PATH": "openapi.json",
     }
+    # Cookies of the staff pages: the signed Flask session only carries the CSRF secret and
+    # flash messages; the sign-in itself is a database row (app/accounts/tokens.py).
+    config["SESSION_COOKIE_SAMESITE"] = "Lax"
+    config["SESSION_COOKIE_SECURE"] = env == "production"
+    config["WTF_CSRF_TIME_LIMIT"] = config["STAFF_SESSION_MAX_HOURS"] * 3600
     # A server connection can drop (restart, failover): check it on checkout. An SQLite file
     # cannot, and the ping would cost a statement per request.
     if not config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):

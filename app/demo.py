@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import click
 import sqlalchemy as sa
 from flask import current_app
 from flask.cli import with_appcontext
 
+from app import clock
 from app.accounts import service as accounts
-from app.accounts.models import Household, Resident, StaffRole, VerificationLevel
+from app.accounts.models import Household, Resident, Staff, StaffRole, VerificationLevel
+from app.accounts.scoping import is_in_scope
 from app.categories.models import Category
 from app.extensions import db
 from app.regions import service as regions
@@ -78,11 +82,17 @@ STAFF = [
 ]
 
 RESIDENTS = [
-    # dev login name, nickname, community code, household, verification level
-    ("zhangayi", "张阿姨", "jj-syj-hp", ("3", "2", "501"), VerificationLevel.RESIDENCY),
-    ("liushu", "刘叔", "jj-syj-hp", ("5", "1", "302"), VerificationLevel.PHONE),
-    ("xiaochen", "小陈", "jj-syj-ghx", ("12", "3", "1102"), VerificationLevel.NONE),
+    # dev login name, nickname, community code, household, verification level, days ago
+    ("zhangayi", "张阿姨", "jj-syj-hp", ("3", "2", "501"), VerificationLevel.RESIDENCY, 40),
+    ("liushu", "刘叔", "jj-syj-hp", ("5", "1", "302"), VerificationLevel.PHONE, 33),
+    ("xiaochen", "小陈", "jj-syj-ghx", ("12", "3", "1102"), VerificationLevel.NONE, 26),
+    ("linnainai", "林奶奶", "jj-syj-hp", ("3", "1", "202"), VerificationLevel.RESIDENCY, 19),
+    ("wangdaye", "王大爷", "jj-syj-hp", ("1", "1", "101"), VerificationLevel.PHONE, 12),
+    ("zhoujie", "周姐", "jj-syj-ghx", ("8", "2", "601"), VerificationLevel.RESIDENCY, 9),
+    ("chenlaoshi", "陈老师", "jj-dg-dg", ("2", "1", "403"), VerificationLevel.PHONE, 3),
 ]
+# What the staff member who confirmed a residency wrote down as evidence.
+EVIDENCE = "已核对房产证，与门牌一致"
 
 
 def seed() -> dict:
@@ -99,14 +109,28 @@ def seed() -> dict:
                               display_name=display_name, role=role, region=by_code[region_code])
     from app.wechat.console import dev_openid
 
-    for login_name, nickname, community_code, (building, unit, room), level in RESIDENTS:
+    to_confirm = []
+    for login_name, nickname, community_code, (building, unit, room), level, days_ago \
+            in RESIDENTS:
         community = by_code[community_code]
         household = Household(community_id=community.id, building=building, unit=unit, room=room)
-        db.session.add(Resident(mp_openid=dev_openid(login_name), nickname=nickname,
-                                community=community, household=household,
-                                verification_level=level,
-                                phone_masked="138****0000" if level >= 1 else None))
+        resident = Resident(mp_openid=dev_openid(login_name), nickname=nickname,
+                            community=community, household=household,
+                            verification_level=min(level, VerificationLevel.PHONE),
+                            phone_masked="138****0000" if level >= 1 else None,
+                            created_at=clock.now() - timedelta(days=days_ago))
+        db.session.add(resident)
+        if level >= VerificationLevel.RESIDENCY:
+            to_confirm.append(resident)
     db.session.commit()
+    # Residencies are confirmed the way staff do it (the community's moderator where it is
+    # theirs, else the district admin), so the audit log has them too.
+    staff = {s.username: s for s in db.session.scalars(sa.select(Staff))}
+    for resident in to_confirm:
+        confirming = staff["moderator"]
+        if not is_in_scope(confirming, resident.community_id):
+            confirming = staff["admin"]
+        accounts.set_verification(confirming, resident.id, VerificationLevel.RESIDENCY, EVIDENCE)
     seed_notifications()
     seed_mailboxes()
     seed_reports()

@@ -61,9 +61,7 @@ def passwd_command(username, password):
 @with_appcontext
 def unlock_command(username):
     """Lift a sign-in lockout."""
-    staff = _staff(username)
-    staff.locked_until = None
-    staff.failed_logins = 0
+    service.clear_lockout(_staff(username))
     db.session.commit()
     click.echo("unlocked")
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
+import math
 import re
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
@@ -22,7 +23,15 @@ from app.accounts.models import (
     StaffRole,
     VerificationLevel,
 )
-from app.errors import Conflict, Invalid, NotFound, RateLimited, Unauthorized, Unavailable
+from app.errors import (
+    Conflict,
+    Forbidden,
+    Invalid,
+    NotFound,
+    RateLimited,
+    Unauthorized,
+    Unavailable,
+)
 from app.extensions import db
 from app.regions.models import Region, RegionLevel
 from app.wechat.errors import INVALID_LOGIN_CODE_ERRCODES, WeChatError, WeChatUnavailable
@@ -198,7 +207,7 @@ def check_staff_password(username: str, password: str) -> Staff:
         check_password_hash(_DUMMY_PASSWORD_HASH, password)
         raise Unauthorized("用户名或密码不正确")
     if staff.locked_until is not None and staff.locked_until > now:
-        minutes = max(1, int((staff.locked_until - now).total_seconds() // 60) + 1)
+        minutes = max(1, math.ceil((staff.locked_until - now).total_seconds() / 60))
         raise RateLimited(f"登录失败次数过多，账号已临时锁定，请 {minutes} 分钟后再试",
                           headers={"Retry-After": str(minutes * 60)})
     if not staff.active or not check_password_hash(staff.password_hash, password):
@@ -229,19 +238,224 @@ def login_staff(username: str, password: str) -> tuple[str, object, Staff]:
 
 
 def set_staff_password(staff: Staff, password: str) -> None:
+    """Set a password; every token and web session of the staff member is revoked."""
     if len(password) < 10:
         raise Invalid("密码至少 10 位", errors={"password": ["密码至少 10 位"]})
     staff.password_hash = generate_password_hash(password)
     tokens.revoke_all_for_staff(staff)
 
 
-# --- staff acting on residents --------------------------------------------------------------
+def clear_lockout(staff: Staff) -> None:
+    staff.locked_until = None
+    staff.failed_logins = 0
 
-def residents_in_scope_query(staff: Staff) -> sa.Select:
+
+# --- staff web sessions (the /staff pages) ----------------------------------------------------
+
+def _session_times() -> tuple[timedelta, timedelta]:
+    config = current_app.config
+    return (timedelta(minutes=config["STAFF_SESSION_IDLE_MINUTES"]),
+            timedelta(hours=config["STAFF_SESSION_MAX_HOURS"]))
+
+
+def start_staff_session(username: str, password: str) -> tuple[str, Staff]:
+    """Staff sign-in to the web pages: (cookie value, staff). Lockout and audit as for the API."""
+    staff = check_staff_password(username, password)
+    idle, lifetime = _session_times()
+    value = tokens.issue_web_session(staff, idle=idle, lifetime=lifetime)
+    audit.record(staff, "staff.login", object_type="staff", object_id=staff.id,
+                 region_id=staff.region_id, via="web")
+    db.session.commit()
+    return value, staff
+
+
+def find_staff_session(value: str) -> AuthToken | None:
+    """The live web session of an active staff member for a cookie value, its idle deadline
+    moved forward; None when there is none (expired, revoked, unknown or deactivated)."""
+    row = tokens.find_web_session(value)
+    if row is None or not row.staff.active:
+        return None
+    idle, lifetime = _session_times()
+    if tokens.extend_web_session(row, idle=idle, lifetime=lifetime):
+        db.session.commit()
+    return row
+
+
+def end_staff_session(row: AuthToken) -> None:
+    """Sign out of the web pages: the session is revoked at once."""
+    tokens.revoke(row)
+    staff = row.staff
+    audit.record(staff, "staff.logout", object_type="staff", object_id=staff.id,
+                 region_id=staff.region_id)
+    db.session.commit()
+
+
+def change_own_password(staff: Staff, current: str, new: str) -> str:
+    """A staff member changes their own password. Every other session and token is revoked;
+    returns the cookie value of a fresh web session for the browser that asked."""
+    if not check_password_hash(staff.password_hash, current):
+        raise Invalid("当前密码不正确", errors={"current_password": ["当前密码不正确"]})
+    if new == current:
+        raise Invalid("新密码不能与当前密码相同", errors={"new_password": ["新密码不能与当前密码相同"]})
+    try:
+        set_staff_password(staff, new)
+    except Invalid as exc:
+        raise Invalid(exc.message, errors={"new_password": exc.errors["password"]}) from None
+    idle, lifetime = _session_times()
+    value = tokens.issue_web_session(staff, idle=idle, lifetime=lifetime)
+    audit.record(staff, "staff.password_change", object_type="staff", object_id=staff.id,
+                 region_id=staff.region_id)
+    db.session.commit()
+    return value
+
+
+# --- admins managing staff accounts -----------------------------------------------------------
+
+def require_admin(staff: Staff) -> None:
+    """Administration is for admins only (403 for the other roles)."""
+    if staff.role != StaffRole.ADMIN:
+        raise Forbidden("只有管理员可以进行此操作")
+
+
+def staff_in_scope_query(admin: Staff, *, text: str = "",
+                         role: StaffRole | str | None = None) -> sa.Select:
+    """Staff accounts whose region lies in the admin's subtree (active ones first), optionally
+    narrowed to a name or user name containing `text` and to a role."""
     from app.accounts.scoping import in_scope
 
-    return (sa.select(Resident).where(in_scope(Resident.community_id, staff))
-            .order_by(Resident.id.desc()))
+    require_admin(admin)
+    query = sa.select(Staff).where(in_scope(Staff.region_id, admin))
+    if text:
+        pattern = f"%{_escape_like(text)}%"
+        query = query.where(sa.or_(Staff.username.ilike(pattern, escape="\\"),
+                                   Staff.display_name.ilike(pattern, escape="\\")))
+    if role:
+        query = query.where(Staff.role == StaffRole(role))
+    return query.order_by(Staff.active.desc(), Staff.id)
+
+
+def get_staff_for_admin(admin: Staff, staff_id: int) -> Staff:
+    """A staff account in the admin's scope, or 404 (also for one that exists elsewhere)."""
+    from app.accounts.scoping import is_in_scope
+
+    require_admin(admin)
+    staff = db.session.get(Staff, staff_id)
+    if staff is None or not is_in_scope(admin, staff.region_id):
+        raise NotFound("找不到该工作人员")
+    return staff
+
+
+def create_staff_by_admin(admin: Staff, *, username: str, password: str, display_name: str,
+                          role: StaffRole | str, region_id: int,
+                          phone: str | None = None) -> Staff:
+    """An admin adds a staff account scoped to a region in the admin's own subtree."""
+    from app.accounts.scoping import is_in_scope
+
+    require_admin(admin)
+    if not is_in_scope(admin, region_id):
+        raise Invalid("只能选择您辖区内的区域", errors={"region_id": ["只能选择您辖区内的区域"]})
+    region = db.session.get(Region, region_id)
+    staff = create_staff(username=username, password=password, display_name=display_name,
+                         role=role, region=region, phone=phone or None)
+    audit.record(admin, "staff.create", object_type="staff", object_id=staff.id,
+                 region_id=region.id, username=username, role=staff.role.value)
+    db.session.commit()
+    return staff
+
+
+def set_staff_active(admin: Staff, staff_id: int, active: bool) -> Staff:
+    """Deactivate (signing them out everywhere) or reactivate a staff account in scope."""
+    staff = get_staff_for_admin(admin, staff_id)
+    if staff.id == admin.id:
+        raise Conflict("不能停用自己的账号")
+    if staff.active == active:
+        return staff
+    staff.active = active
+    if not active:
+        tokens.revoke_all_for_staff(staff)
+    audit.record(admin, "staff.activate" if active else "staff.deactivate", object_type="staff",
+                 object_id=staff.id, region_id=staff.region_id)
+    db.session.commit()
+    return staff
+
+
+def reset_staff_password(admin: Staff, staff_id: int, password: str) -> Staff:
+    """An admin sets a new password for a staff account in scope (and lifts any lockout)."""
+    staff = get_staff_for_admin(admin, staff_id)
+    if staff.id == admin.id:
+        raise Conflict("请在“修改密码”页修改自己的密码（需要输入当前密码）")
+    set_staff_password(staff, password)
+    clear_lockout(staff)
+    audit.record(admin, "staff.password_reset", object_type="staff", object_id=staff.id,
+                 region_id=staff.region_id)
+    db.session.commit()
+    return staff
+
+
+def unlock_staff(admin: Staff, staff_id: int) -> Staff:
+    """Lift a sign-in lockout of a staff account in scope."""
+    staff = get_staff_for_admin(admin, staff_id)
+    clear_lockout(staff)
+    audit.record(admin, "staff.unlock", object_type="staff", object_id=staff.id,
+                 region_id=staff.region_id)
+    db.session.commit()
+    return staff
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+# --- staff acting on residents --------------------------------------------------------------
+
+def residents_in_scope_query(staff: Staff, *, text: str = "", community_id: int | None = None,
+                             level: int | None = None, awaiting: bool = False) -> sa.Select:
+    """Residents of the staff member's subtree, newest first, optionally narrowed.
+
+    `text` matches the nickname, or the household when it reads like 楼栋-单元-室; `awaiting`
+    keeps residents who gave a household that staff have not confirmed yet.
+    """
+    from app.accounts.scoping import in_scope
+
+    query = sa.select(Resident).where(in_scope(Resident.community_id, staff))
+    if text:
+        condition = Resident.nickname.ilike(f"%{_escape_like(text)}%", escape="\\")
+        try:
+            building, unit, room = parse_household(text)
+        except Invalid:
+            pass
+        else:
+            condition = sa.or_(condition, Resident.household_id.in_(
+                sa.select(Household.id).where(Household.building == building,
+                                              Household.unit == unit, Household.room == room)))
+        query = query.where(condition)
+    if community_id is not None:
+        query = query.where(Resident.community_id == community_id)
+    if level is not None:
+        query = query.where(Resident.verification_level == level)
+    if awaiting:
+        query = query.where(Resident.household_id.is_not(None),
+                            Resident.verification_level < VerificationLevel.RESIDENCY)
+    return query.order_by(Resident.id.desc())
+
+
+def resident_counts_by_community(staff: Staff) -> dict[int, dict[str, int]]:
+    """Per community in scope: residents, confirmed residents, and those awaiting confirmation."""
+    from app.accounts.scoping import in_scope
+
+    confirmed = sa.case((Resident.verification_level >= VerificationLevel.RESIDENCY, 1), else_=0)
+    awaiting = sa.case((sa.and_(Resident.household_id.is_not(None),
+                                Resident.verification_level < VerificationLevel.RESIDENCY), 1),
+                       else_=0)
+    rows = db.session.execute(
+        sa.select(Resident.community_id, sa.func.count(), sa.func.sum(confirmed),
+                  sa.func.sum(awaiting))
+        .where(in_scope(Resident.community_id, staff))
+        .group_by(Resident.community_id)
+    )
+    return {community_id: {"residents": total, "confirmed": int(done or 0),
+                           "awaiting": int(waiting or 0)}
+            for community_id, total, done, waiting in rows}
 
 
 def get_resident_for_staff(staff: Staff, resident_id: int) -> Resident:
@@ -254,10 +468,16 @@ def get_resident_for_staff(staff: Staff, resident_id: int) -> Resident:
 
 
 def set_verification(staff: Staff, resident_id: int, level: int, note: str = "") -> Resident:
-    """Staff confirm (level 2) or withdraw a resident's residency, on evidence; audit-logged."""
+    """Admins and moderators confirm (level 2) or withdraw a resident's residency, on evidence
+    written in `note` (required); audit-logged."""
+    if staff.role not in (StaffRole.ADMIN, StaffRole.MODERATOR):
+        raise Forbidden("您的角色不能确认住户身份")
     resident = get_resident_for_staff(staff, resident_id)
     if level == VerificationLevel.RESIDENCY and resident.household_id is None:
         raise Conflict("该居民尚未填写门牌，无法确认住户身份")
+    note = (note or "").strip()
+    if not note:
+        raise Invalid("请写明依据（如：已核对房产证）", errors={"note": ["请写明依据"]})
     before = resident.verification_level
     if level >= VerificationLevel.RESIDENCY:
         resident.verification_level = VerificationLevel.RESIDENCY
@@ -272,3 +492,28 @@ def set_verification(staff: Staff, resident_id: int, level: int, note: str = "")
                  after=resident.verification_level, note=note)
     db.session.commit()
     return resident
+
+
+def weekly_resident_activity(staff: Staff, weeks: int = 8) -> list[dict]:
+    """For the last `weeks` weeks (Monday to Sunday, China time, this week last): residents of
+    the subtree who registered, and residencies staff confirmed, in each week."""
+    from app.accounts.scoping import in_scope
+
+    today = clock.local_today()
+    first_monday = today - timedelta(days=today.weekday() + 7 * (weeks - 1))
+    start = datetime.combine(first_monday, time.min, tzinfo=clock.LOCAL_ZONE)
+    buckets = [{"week_start": first_monday + timedelta(weeks=i), "registered": 0, "confirmed": 0}
+               for i in range(weeks)]
+
+    def add(moments, key: str) -> None:
+        for moment in moments:
+            index = (clock.to_local(moment).date() - first_monday).days // 7
+            if 0 <= index < weeks:
+                buckets[index][key] += 1
+
+    scoped = in_scope(Resident.community_id, staff)
+    add(db.session.scalars(sa.select(Resident.created_at)
+                           .where(scoped, Resident.created_at >= start)), "registered")
+    add(db.session.scalars(sa.select(Resident.verified_at)
+                           .where(scoped, Resident.verified_at >= start)), "confirmed")
+    return buckets

@@ -1,4 +1,10 @@
-"""Bearer tokens: random, stored only as a SHA-256, expiring, revocable."""
+"""Bearer tokens and staff web sessions: random, stored only as a SHA-256, expiring, revocable.
+
+A staff web session (the /staff pages' cookie) is an `AuthToken` row too, so that logging out,
+a password change and deactivation revoke both kinds in one place. Its hash is taken over
+`WEB_SESSION_DOMAIN + value`, which keeps the two kinds apart: a session cookie is never accepted
+as a bearer token, nor a bearer token as a session cookie.
+"""
 
 from __future__ import annotations
 
@@ -50,10 +56,11 @@ _STAFF_TOKEN = _live_token(
 _ANY_TOKEN = _live_token()
 
 
-def _find(statement: sa.Select, token: str) -> AuthToken | None:
+def _find(statement: sa.Select, token: str, *, domain: str = "") -> AuthToken | None:
     if not token or len(token) > 200:
         return None
-    return db.session.scalar(statement, {"token_hash": hash_token(token), "now": clock.now()})
+    return db.session.scalar(statement,
+                             {"token_hash": hash_token(domain + token), "now": clock.now()})
 
 
 def find_resident_token(token: str) -> AuthToken | None:
@@ -81,3 +88,37 @@ def revoke_all_for_staff(staff: Staff) -> None:
         .where(AuthToken.staff_id == staff.id, AuthToken.revoked_at.is_(None))
         .values(revoked_at=clock.now())
     )
+
+
+# --- staff web sessions -----------------------------------------------------------------------
+
+WEB_SESSION_DOMAIN = "staff-web-session:"
+# A session's idle deadline is moved forward at most once per this interval: one write a minute
+# per busy staff member instead of one per page.
+_EXTEND_STEP = timedelta(minutes=1)
+
+
+def issue_web_session(staff: Staff, *, idle: timedelta, lifetime: timedelta) -> str:
+    """Start a web session for `staff`; return the cookie value. The caller commits."""
+    value = secrets.token_urlsafe(32)
+    now = clock.now()
+    db.session.add(AuthToken(token_hash=hash_token(WEB_SESSION_DOMAIN + value), staff=staff,
+                             created_at=now, expires_at=now + min(idle, lifetime)))
+    return value
+
+
+def find_web_session(value: str) -> AuthToken | None:
+    """The live web session row for a cookie value (idle deadline not passed, not revoked)."""
+    return _find(_STAFF_TOKEN, value, domain=WEB_SESSION_DOMAIN)
+
+
+def extend_web_session(row: AuthToken, *, idle: timedelta, lifetime: timedelta) -> bool:
+    """Move the idle deadline to now + idle, never past the absolute end (created + lifetime).
+
+    Returns whether the row changed (the caller commits).
+    """
+    deadline = min(clock.now() + idle, row.created_at + lifetime)
+    if deadline - row.expires_at < _EXTEND_STEP:
+        return False
+    row.expires_at = deadline
+    return True

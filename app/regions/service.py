@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import sqlalchemy as sa
 
 from app import geo
@@ -9,6 +11,9 @@ from app.database import fetch_mappings
 from app.errors import Invalid, NotFound
 from app.extensions import db
 from app.regions.models import PARENT_LEVEL, Region, RegionLevel
+
+if TYPE_CHECKING:
+    from app.accounts.models import Staff
 
 
 def get_region(region_id: int) -> Region:
@@ -130,3 +135,105 @@ def public_tree() -> list[dict]:
         parent = nodes.get(row["parent_id"])
         (parent["children"] if parent else roots).append(node)
     return roots
+
+
+# --- admins editing the tree (the staff pages) ------------------------------------------------
+
+def subtree_regions(region: Region) -> list[Region]:
+    """The region and everything under it, parents before children, siblings by id."""
+    rows = db.session.scalars(sa.select(Region).where(Region.path.startswith(region.path))
+                              .order_by(Region.id)).all()
+    children: dict[int | None, list[Region]] = {}
+    for row in rows:
+        children.setdefault(row.parent_id, []).append(row)
+    ordered: list[Region] = []
+
+    def walk(node: Region) -> None:
+        ordered.append(node)
+        for child in children.get(node.id, []):
+            walk(child)
+
+    walk(region)
+    return ordered
+
+
+def depth_below(region: Region, root: Region) -> int:
+    """How many levels `region` lies below `root` (0 for the root itself)."""
+    return len(region.ancestor_ids) - len(root.ancestor_ids)
+
+
+def get_region_for_admin(admin: Staff, region_id: int) -> Region:
+    """A region in the admin's subtree, or 404."""
+    from app.accounts.scoping import is_in_scope
+    from app.accounts.service import require_admin
+
+    require_admin(admin)
+    region = db.session.get(Region, region_id)
+    if region is None or not is_in_scope(admin, region.id):
+        raise NotFound("找不到该区域")
+    return region
+
+
+def update_region(admin: Staff, region_id: int, *, name: str, contact_phone: str | None,
+                  office_hours: str | None, boundary: dict | None) -> Region:
+    """An admin edits a region of their subtree: name, office contact, boundary; audit-logged."""
+    from app import audit
+
+    region = get_region_for_admin(admin, region_id)
+    before = {"name": region.name, "contact_phone": region.contact_phone,
+              "office_hours": region.office_hours, "boundary": region.boundary}
+    region.name = name
+    region.contact_phone = contact_phone or None
+    region.office_hours = office_hours or None
+    set_boundary(region, boundary)
+    after = {"name": region.name, "contact_phone": region.contact_phone,
+             "office_hours": region.office_hours, "boundary": region.boundary}
+    changed = sorted(key for key in before if before[key] != after[key])
+    if changed:
+        audit.record(admin, "region.update", object_type="region", object_id=region.id,
+                     region_id=region.id, changed=changed)
+    db.session.commit()
+    return region
+
+
+def child_levels(region: Region) -> list[RegionLevel]:
+    """The levels a region of this level may have under it."""
+    return [level for level, parent in PARENT_LEVEL.items() if parent == region.level]
+
+
+def create_child_region(admin: Staff, parent_id: int, *, name: str, code: str,
+                        level: RegionLevel | str) -> Region:
+    """An admin adds a region under one of their subtree; audit-logged."""
+    from app import audit
+
+    parent = get_region_for_admin(admin, parent_id)
+    if db.session.scalar(sa.select(Region.id).where(Region.code == code)) is not None:
+        raise Invalid("该编码已被使用", errors={"code": ["该编码已被使用"]})
+    region = create_region(name=name, level=level, code=code, parent=parent)
+    audit.record(admin, "region.create", object_type="region", object_id=region.id,
+                 region_id=region.id, code=code, level=region.level.value)
+    db.session.commit()
+    return region
+
+
+def import_under(admin: Staff, parent_id: int, nodes: list) -> int:
+    """An admin imports a tree file under a region of their subtree; returns regions touched.
+
+    The file's top-level regions hang under `parent_id`, so everything imported stays inside
+    the admin's scope (a code that exists elsewhere in the tree is refused by import_tree).
+    All or nothing: on any error nothing is kept.
+    """
+    from app import audit
+
+    parent = get_region_for_admin(admin, parent_id)
+    if not isinstance(nodes, list) or not all(isinstance(node, dict) for node in nodes):
+        raise Invalid("文件内容应为区域列表（JSON 数组）", errors={"file": ["应为 JSON 数组"]})
+    try:
+        count = import_tree(nodes, parent)
+    except Invalid:
+        db.session.rollback()
+        raise
+    audit.record(admin, "region.import", object_type="region", object_id=parent.id,
+                 region_id=parent.id, count=count)
+    db.session.commit()
+    return count

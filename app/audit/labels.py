@@ -1,0 +1,104 @@
+"""What each audit action is called on the staff audit page.
+
+Every feature that records an action adds its Chinese name here; an action without one is
+shown by its code.
+"""
+
+from __future__ import annotations
+
+ACTION_LABELS = {
+    "staff.login": "登录",
+    "staff.login_failed": "登录失败",
+    "staff.logout": "退出登录",
+    "staff.password_change": "修改本人密码",
+    "staff.create": "新建工作人员",
+    "staff.deactivate": "停用工作人员",
+    "staff.activate": "启用工作人员",
+    "staff.password_reset": "重置密码",
+    "staff.unlock": "解除锁定",
+    "resident.verification": "住户身份认定",
+    "region.create": "新增区域",
+    "region.update": "修改区域",
+    "region.import": "导入区域",
+    "category.create": "新增类别",
+    "category.update": "修改类别",
+    "category.activate": "启用类别",
+    "category.deactivate": "停用类别",
+    "audit.export": "导出操作日志",
+}
+
+OBJECT_LABELS = {
+    "staff": "工作人员",
+    "resident": "居民",
+    "region": "区域",
+    "category": "类别",
+    "audit": "操作日志",
+}
+
+
+DETAIL_LABELS = {
+    "before": "之前",
+    "after": "之后",
+    "note": "依据",
+    "via": "方式",
+    "locked": "因此锁定",
+    "count": "数量",
+    "changed": "改动",
+    "username": "用户名",
+    "role": "角色",
+    "code": "编码",
+    "level": "层级",
+    "rows": "行数",
+    "format": "格式",
+    # Fields named in "changed".
+    "name": "名称",
+    "boundary": "边界",
+    "contact_phone": "办公电话",
+    "office_hours": "办公时间",
+    "description": "说明",
+    "response_sla_hours": "响应时限",
+    "completion_sla_hours": "办结时限",
+    "sort_order": "排序",
+    "keywords": "关键词",
+    "group_name": "分组",
+}
+
+
+# Coded values shown in words: (detail key, value) → label.
+DETAIL_VALUE_LABELS = {
+    ("via", "web"): "网页",
+    ("via", "api"): "接口",
+}
+
+
+def action_label(action: str) -> str:
+    return ACTION_LABELS.get(action, action)
+
+
+def object_label(object_type: str) -> str:
+    return OBJECT_LABELS.get(object_type, object_type)
+
+
+def describe_detail(detail: dict | None) -> str:
+    """An entry's detail in one line: 依据：已核对房产证；之前：1 …"""
+
+    def show(value, key: str = "") -> str:
+        if isinstance(value, str):
+            return DETAIL_VALUE_LABELS.get((key, value), value)
+        if isinstance(value, bool):
+            return "是" if value else "否"
+        if isinstance(value, list) and key == "changed":
+            return "、".join(DETAIL_LABELS.get(str(item), str(item)) for item in value)
+        if isinstance(value, list):
+            return "、".join(show(item) for item in value)
+        if isinstance(value, dict):
+            # {"field": [before, after]} as 名称 甲 → 乙
+            return "，".join(
+                f"{DETAIL_LABELS.get(k, k)} "
+                + (f"{show(v[0])} → {show(v[1])}" if isinstance(v, list) and len(v) == 2
+                   else show(v))
+                for k, v in value.items())
+        return str(value)
+
+    return "；".join(f"{DETAIL_LABELS.get(key, key)}：{show(value, key)}"
+                    for key, value in (detail or {}).items())

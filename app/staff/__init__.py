@@ -1,0 +1,28 @@
+"""The staff web view: server-rendered pages under /staff for community staff.
+
+`bp` (app/staff/blueprint.py) is registered from WEB_MODULES. Each area of pages is a module
+here that adds its routes to `bp`:
+
+- sessions.py        sign in/out, the 大字 switch, one's own password
+- home.py            the scope summary
+- residents.py       residents in scope, confirming residency
+- admin_regions.py admin_categories.py admin_staff.py audit_log.py   administration (admins)
+
+Shared pieces: auth.py (`login_required`, the session cookie), forms.py (form base classes and
+`show_service_error`), nav.py (the menu), listing.py (paging), choices.py (select boxes),
+charts.py (SVG charts), exports.py (CSV/Excel). Templates in templates/staff/, the one
+stylesheet in static/.
+"""
+
+from app.staff import (  # noqa: F401  (each module adds its routes to bp)
+    admin_categories,
+    admin_regions,
+    admin_staff,
+    audit_log,
+    home,
+    residents,
+    sessions,
+)
+from app.staff.blueprint import bp
+
+__all__ = ["bp"]

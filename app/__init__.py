@@ -21,6 +21,8 @@ API_MODULES = [
     "app.regions.api",
     "app.categories.api",
     "app.uploads.api",
+    "app.proposals.api",
+    "app.proposals.staff_api",
 ]
 
 # Plain Flask blueprints (HTML pages, the bot endpoint, Open311): each module exposes `bp`.
@@ -104,6 +106,8 @@ def import_models() -> None:
         "app.audit.models",
         "app.notifications.models",
         "app.uploads.models",
+        "app.moderation.models",
+        "app.proposals.models",
         "app.ratelimit",
     ):
         importlib.import_module(module)

@@ -9,13 +9,27 @@ from tests.factories.core import (
     bearer_headers,
     build_region_tree,
 )
+from tests.factories.proposals import (
+    CommentFactory,
+    ProposalFactory,
+    SupportFactory,
+    add_supports,
+    in_state,
+    make_upload,
+)
 
 __all__ = [
     "CategoryFactory",
+    "CommentFactory",
     "HouseholdFactory",
+    "ProposalFactory",
     "RegionTree",
     "ResidentFactory",
     "StaffFactory",
+    "SupportFactory",
+    "add_supports",
     "bearer_headers",
     "build_region_tree",
+    "in_state",
+    "make_upload",
 ]

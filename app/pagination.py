@@ -6,14 +6,16 @@ import sqlalchemy as sa
 from marshmallow import fields, validate
 
 from app.extensions import db
-from app.validation import InputSchema, OutputSchema, StrictInteger
+from app.validation import InputSchema, OutputSchema, QueryInteger
 
 MAX_PER_PAGE = 50
 
 
 class PageArgs(InputSchema):
-    page = StrictInteger(load_default=1, validate=validate.Range(min=1, max=10_000))
-    per_page = StrictInteger(load_default=20, validate=validate.Range(min=1, max=MAX_PER_PAGE))
+    """Query-string arguments of every list (query values are text, hence QueryInteger)."""
+
+    page = QueryInteger(load_default=1, validate=validate.Range(min=1, max=10_000))
+    per_page = QueryInteger(load_default=20, validate=validate.Range(min=1, max=MAX_PER_PAGE))
 
 
 class PageMeta(OutputSchema):

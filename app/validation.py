@@ -7,6 +7,7 @@ once, here, for every field and validator. Every request schema derives from `In
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -90,6 +91,18 @@ class StrictInteger(fields.Integer):
     def __init__(self, **kwargs):
         kwargs.setdefault("strict", True)
         super().__init__(**kwargs)
+
+
+class QueryInteger(fields.Integer):
+    """An integer from a query string, where every value is text: "2" yes; "1.5", "2e3" no."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, str) and not _DIGITS.fullmatch(value):
+            raise self.make_error("invalid")
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
+_DIGITS = re.compile(r"[+-]?[0-9]{1,18}")
 
 
 class Text(fields.String):

@@ -6,7 +6,14 @@ from app.moderation.models import Decision, FlagReason
 from app.pagination import PageArgs
 from app.proposals.lifecycle import PROPOSAL
 from app.uploads.schemas import PhotoOut
-from app.validation import InputSchema, LocalDateTime, OutputSchema, StrictInteger, Text
+from app.validation import (
+    InputSchema,
+    LocalDateTime,
+    OutputSchema,
+    QueryInteger,
+    StrictInteger,
+    Text,
+)
 
 SCOPE_LEVEL_CHOICES = ["courtyard", "community", "street"]
 PHOTO_IDS = {"validate": validate.Length(max=9),
@@ -37,7 +44,7 @@ class ProposalPatchIn(InputSchema):
 class ProposalListArgs(PageArgs):
     status = fields.String(validate=validate.OneOf(PROPOSAL.states))
     scope_level = fields.String(validate=validate.OneOf(SCOPE_LEVEL_CHOICES))
-    region_id = StrictInteger(metadata={"description": "只看该区域（及其下级）的提案"})
+    region_id = QueryInteger(metadata={"description": "只看该区域（及其下级）的提案"})
     mine = fields.Boolean(load_default=False, metadata={"description": "只看我发起的（含草稿）"})
     sort = fields.String(load_default="newest",
                          validate=validate.OneOf(["newest", "most_supported", "closing_soon"]),
@@ -48,7 +55,7 @@ class ProposalListArgs(PageArgs):
 class StaffProposalListArgs(PageArgs):
     status = fields.String(validate=validate.OneOf(PROPOSAL.states))
     scope_level = fields.String(validate=validate.OneOf(SCOPE_LEVEL_CHOICES))
-    region_id = StrictInteger()
+    region_id = QueryInteger()
     sort = fields.String(load_default="newest", validate=validate.OneOf(
         ["newest", "oldest", "most_supported", "closing_soon"]))
 

@@ -78,7 +78,7 @@ def post_comment(resident: Resident, proposal_id: int, body: str) -> ProposalCom
     # The check asks WeChat (up to seconds): hold no lock meanwhile.
     db.session.commit()
     verdict = screen_text(body, resident=resident, scene=SCENE_COMMENT, field="body")
-    proposal = get_proposal_for_resident(resident, proposal_id)
+    proposal = get_proposal_for_resident(resident, proposal_id, lock=True)
     PROPOSAL.next_state(proposal.status, "comment")
     comment = ProposalComment(proposal_id=proposal.id, author_id=resident.id, body=body,
                               created_at=clock.now())

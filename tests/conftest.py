@@ -140,7 +140,7 @@ def app_context(app):
 
 
 @pytest.fixture(autouse=True)
-def wechat():
+def wechat(app):
     """The fake WeChat every test talks to (in-process, through `responses`).
 
     Login codes `ok:<openid>` / `ok:<openid>:<unionid>` succeed, `used` is 40163, others 40029;
@@ -153,6 +153,9 @@ def wechat():
     from tests.fakes.wechat_server import FakeWeChat
 
     fake = FakeWeChat()
+    # A fresh gateway per test: without Redis it keeps the access token in memory, and a token
+    # an earlier test's fake issued would cost this test an extra, refused call.
+    app.extensions.pop("wechat_gateway", None)
     with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
         rsps.add_passthru("http://127.0.0.1")
         rsps.add_passthru("http://localhost")

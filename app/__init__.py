@@ -27,6 +27,8 @@ API_MODULES = [
     "app.mailbox.staff_api",
     "app.reports.api",
     "app.reports.staff_api",
+    "app.proposals.api",
+    "app.proposals.staff_api",
 ]
 
 # Plain Flask blueprints (HTML pages, the bot endpoint, Open311): each module exposes `bp`.
@@ -114,6 +116,8 @@ def import_models() -> None:
         "app.uploads.models",
         "app.mailbox.models",
         "app.reports.models",
+        "app.moderation.models",
+        "app.proposals.models",
         "app.ratelimit",
     ):
         importlib.import_module(module)

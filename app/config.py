@@ -82,6 +82,27 @@ def _notification_templates(environ: Mapping[str, str], env: str) -> tuple[dict 
     if problems:
         raise ConfigError(f"{source} is invalid: " + "; ".join(problems))
     return mapping, source
+# Proposal scope level: (co-signatures, days to collect them, verification level).
+PROPOSAL_RULE_DEFAULTS = {
+    "courtyard": (10, 30, 1),
+    "community": (30, 30, 1),
+    "street": (100, 45, 1),
+}
+
+
+def _proposal_rules(environ: Mapping[str, str]) -> dict:
+    """PROPOSAL_<LEVEL>_SUPPORTS, PROPOSAL_<LEVEL>_DAYS, PROPOSAL_<LEVEL>_VERIFICATION."""
+    config = {}
+    for level, (supports, days, verification) in PROPOSAL_RULE_DEFAULTS.items():
+        prefix = f"PROPOSAL_{level.upper()}"
+        config[f"{prefix}_SUPPORTS"] = _int(environ, f"{prefix}_SUPPORTS", supports)
+        config[f"{prefix}_DAYS"] = _int(environ, f"{prefix}_DAYS", days)
+        config[f"{prefix}_VERIFICATION"] = _int(environ, f"{prefix}_VERIFICATION", verification)
+        if config[f"{prefix}_SUPPORTS"] < 1 or config[f"{prefix}_DAYS"] < 1:
+            raise ConfigError(f"{prefix}_SUPPORTS and {prefix}_DAYS must be at least 1")
+        if config[f"{prefix}_VERIFICATION"] not in (0, 1, 2):
+            raise ConfigError(f"{prefix}_VERIFICATION must be 0, 1 or 2")
+    return config
 
 
 def load_config(environ: Mapping[str, str] | None = None, instance_path: str | None = None) -> dict:
@@ -147,6 +168,13 @@ def load_config(environ: Mapping[str, str] | None = None, instance_path: str | N
         "NOTIFICATION_TEMPLATES_SOURCE": templates_source,
         # Deliveries retried with backoff (WeChat busy or unreachable) give up after this many.
         "NOTIFICATION_MAX_ATTEMPTS": _int(environ, "NOTIFICATION_MAX_ATTEMPTS", 6),
+        # 社区提案 per scope level: co-signatures needed, days to collect them, and the
+        # verification level (0 none, 1 phone bound, 2 residency confirmed) to propose or co-sign.
+        **_proposal_rules(environ),
+        "PROPOSAL_RATE_LIMIT_PER_DAY": _int(environ, "PROPOSAL_RATE_LIMIT_PER_DAY", 10),
+        "COMMENT_RATE_LIMIT_PER_HOUR": _int(environ, "COMMENT_RATE_LIMIT_PER_HOUR", 30),
+        # Distinct residents' flags that hide an item until a moderator decides.
+        "MODERATION_HIDE_AFTER_FLAGS": _int(environ, "MODERATION_HIDE_AFTER_FLAGS", 3),
         "JOB_TIMEOUT_SECONDS": _int(environ, "JOB_TIMEOUT_SECONDS", 120),
         "JOB_MAX_RETRIES": _int(environ, "JOB_MAX_RETRIES", 3),
         # Inline jobs re-raise their errors under test so that a broken job fails the test.

@@ -95,6 +95,89 @@ RESIDENTS = [
 EVIDENCE = "已核对房产证，与门牌一致"
 
 
+# Neighbours in 和平社区 who co-sign the demo proposals (dev login names and nicknames).
+NEIGHBOURS = [
+    ("wangshu", "王叔"), ("liayi", "李阿姨"), ("zhaojie", "赵姐"), ("sunshifu", "孙师傅"),
+    ("zhoulaoshi", "周老师"), ("wushu", "吴叔"), ("zhengapo", "郑阿婆"), ("fengge", "冯哥"),
+    ("chennainai", "陈奶奶"), ("chudajie", "褚大姐"),
+]
+
+
+def seed_proposals(by_code: dict) -> None:
+    """A few 社区提案 in different states, made through the services as residents and staff would."""
+    from app import proposals
+    from app.accounts.models import Staff
+    from app.uploads import store_photo
+    from app.wechat.console import dev_openid
+
+    def resident(login_name: str) -> Resident:
+        return db.session.scalar(sa.select(Resident).where(
+            Resident.mp_openid == dev_openid(login_name)))
+
+    community, courtyard, courtyard2 = (by_code["jj-syj-hp"], by_code["jj-syj-hp-y1"],
+                                        by_code["jj-syj-hp-y2"])
+    for number, (login_name, nickname) in enumerate(NEIGHBOURS):
+        household = Household(community_id=community.id, building="7", unit=str(number // 4 + 1),
+                              room=str(101 + number % 4))
+        db.session.add(Resident(mp_openid=dev_openid(login_name), nickname=nickname,
+                                community=community, household=household,
+                                verification_level=VerificationLevel.PHONE,
+                                phone_masked="139****0000"))
+    db.session.commit()
+    zhang, liu = resident("zhangayi"), resident("liushu")
+    neighbours = [resident(name) for name, _ in NEIGHBOURS]
+    moderator = db.session.scalar(sa.select(Staff).where(Staff.username == "moderator"))
+
+    def published(author, region, title, body):
+        proposal = proposals.create_proposal(author, title=title, body=body, region_id=region.id)
+        proposals.submit_proposal(author, proposal.id)
+        return proposals.approve_proposal(moderator, proposal.id)
+
+    bench = published(zhang, community, "和平路公交站增设候车座椅",
+                      "和平路公交站只有站牌没有座椅，早上去菜市场、医院的老人要站着等二十多分钟。"
+                      "建议在站台两侧各安装一把长椅，最好带扶手和遮阳棚。")
+    for supporter in [liu, *neighbours[:4]]:
+        proposals.support_proposal(supporter, bench.id)
+    proposals.post_comment(liu, bench.id, "赞成！我腿脚不好，每次等车都得扶着站牌。")
+
+    charging = published(liu, courtyard, "院内规划电动自行车集中充电点",
+                         "院里不少住户从楼道拉电线给电动车充电，存在火灾隐患。建议在车棚旁"
+                         "规划集中充电点，安装智能充电桩，按次扫码付费。")
+    for supporter in neighbours:
+        proposals.support_proposal(supporter, charging.id)
+
+    handrail = published(zhang, courtyard2, "老旧单元楼道加装扶手",
+                         "锦华苑 3 栋、5 栋楼道只有一侧有扶手，老人上下楼很吃力。"
+                         "建议在另一侧加装不锈钢扶手，并在转角处加装感应灯。")
+    for supporter in neighbours:
+        proposals.support_proposal(supporter, handrail.id)
+    proposals.answer_proposal(moderator, handrail.id, "accepted",
+                              "采纳。社区将使用微实事资金为 3 栋、5 栋加装扶手和感应灯，"
+                              "预计 12 月中旬完工。")
+    proposals.post_progress(moderator, handrail.id, "已完成测量和询价，施工单位下周进场。")
+
+    parking = published(liu, courtyard, "院门口划定临时停车区",
+                        "快递车、外卖车常堵在院门口，消防通道也被占用。建议在院门外"
+                        "空地划定 15 分钟临时停车区，并设置提示牌。")
+    for supporter in neighbours:
+        proposals.support_proposal(supporter, parking.id)
+    proposals.answer_proposal(moderator, parking.id, "accepted",
+                              "采纳。社区已与物业商定，在院门东侧划设临时停车区。")
+    proposals.post_progress(moderator, parking.id, "物业已完成标线施工，提示牌制作中。")
+    photo = store_photo(_demo_photo("bench", 41), staff=moderator).upload
+    proposals.complete_proposal(moderator, parking.id, "临时停车区和提示牌均已完成，消防通道已畅通。",
+                                [photo.id])
+    proposals.rate_proposal(liu, parking.id, 5)
+    proposals.rate_proposal(neighbours[0], parking.id, 4, "晚上提示牌看不清，建议加反光条")
+
+    chess = proposals.create_proposal(
+        liu, title="周六上午开放活动室给老人下棋", region_id=community.id,
+        body="社区活动室周末不开放，老人们只能在树下下棋。建议周六上午开放活动室，由志愿者轮流值守。")
+    proposals.submit_proposal(liu, chess.id)
+    proposals.create_proposal(zhang, title="建议增设社区图书角", region_id=community.id,
+                              body="想在社区活动中心一角放两个书架，居民捐书、自助借阅。")
+
+
 def seed() -> dict:
     """Create the demo community. Returns what was created, for printing."""
     regions.import_tree(REGION_TREE)
@@ -134,6 +217,7 @@ def seed() -> dict:
     seed_notifications()
     seed_mailboxes()
     seed_reports()
+    seed_proposals(by_code)
     return {"staff": STAFF, "residents": RESIDENTS}
 
 
@@ -368,7 +452,7 @@ def seed_command(if_empty):
     click.echo(f"staff logins (password {DEMO_PASSWORD}): "
                + ", ".join(f"{u} ({role.label})" for u, _n, role, _r in STAFF))
     click.echo("resident logins (mini-program dev codes): "
-               + ", ".join(f"dev:{name}" for name, *_ in RESIDENTS))
+               + ", ".join(f"dev:{name}" for name, *_ in RESIDENTS + NEIGHBOURS))
 
 
 commands = [demo_group]

@@ -17,10 +17,19 @@ from tests.factories.notifications import (
     NotificationFactory,
     SubscriptionGrantFactory,
 )
+from tests.factories.proposals import (
+    CommentFactory,
+    ProposalFactory,
+    SupportFactory,
+    add_supports,
+    in_state,
+    make_upload,
+)
 from tests.factories.reports import ReportFactory, UploadFactory
 
 __all__ = [
     "CategoryFactory",
+    "CommentFactory",
     "HouseholdFactory",
     "NotificationFactory",
     "REPORT_FIELDS",
@@ -28,12 +37,17 @@ __all__ = [
     "REPORT_SUBSCRIBE_TEMPLATE",
     "LetterFactory",
     "MailboxFactory",
+    "ProposalFactory",
     "RegionTree",
     "ReportFactory",
     "ResidentFactory",
     "StaffFactory",
     "SubscriptionGrantFactory",
     "UploadFactory",
+    "SupportFactory",
+    "add_supports",
     "bearer_headers",
     "build_region_tree",
+    "in_state",
+    "make_upload",
 ]

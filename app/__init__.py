@@ -21,6 +21,8 @@ API_MODULES = [
     "app.regions.api",
     "app.categories.api",
     "app.uploads.api",
+    "app.polls.api",
+    "app.polls.staff_api",
 ]
 
 # Plain Flask blueprints (HTML pages, the bot endpoint, Open311): each module exposes `bp`.
@@ -103,6 +105,7 @@ def import_models() -> None:
         "app.accounts.models",
         "app.audit.models",
         "app.notifications.models",
+        "app.polls.models",
         "app.uploads.models",
         "app.ratelimit",
     ):

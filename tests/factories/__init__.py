@@ -9,10 +9,12 @@ from tests.factories.core import (
     bearer_headers,
     build_region_tree,
 )
+from tests.factories.polls import PollFactory
 
 __all__ = [
     "CategoryFactory",
     "HouseholdFactory",
+    "PollFactory",
     "RegionTree",
     "ResidentFactory",
     "StaffFactory",

@@ -106,6 +106,9 @@ def seed() -> dict:
                                 verification_level=level,
                                 phone_masked="138****0000" if level >= 1 else None))
     db.session.commit()
+    from app.polls.demo import seed_polls
+
+    seed_polls()
     return {"staff": STAFF, "residents": RESIDENTS}
 
 

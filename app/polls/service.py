@@ -471,11 +471,26 @@ _EDITABLE = ("title", "description", "unit", "min_verification", "opens_at", "cl
              "results_visibility", "proposal_id")
 
 
+_DEFAULTS = {"description": "", "unit": VotingUnit.PERSON,
+             "min_verification": VerificationLevel.PHONE,
+             "results_visibility": ResultsVisibility.AFTER_CLOSE}
+_ENUMS = {"unit": VotingUnit, "results_visibility": ResultsVisibility}
+
+
+def _field_values(data: dict) -> dict:
+    return {name: _ENUMS[name](data[name]) if name in _ENUMS else data[name]
+            for name in _EDITABLE if name in data}
+
+
 def create_poll(staff: Staff, data: dict) -> Poll:
-    """Create a draft poll in a region of the staff member's scope (see schemas.PollIn)."""
+    """Create a draft poll in a region of the staff member's scope.
+
+    `data` as schemas.PollIn loads it: region_id, title, questions and closes_at are needed;
+    the rest defaults to 一人一票, phone-verified voters, results after the close.
+    """
     region = _check_region(staff, data["region_id"])
     poll = Poll(region=region, created_by_id=staff.id, status=PollStatus.DRAFT,
-                **{name: data[name] for name in _EDITABLE if name in data})
+                **_field_values({**_DEFAULTS, **data}))
     poll.questions = _questions_from(data["questions"], poll)
     _check_rules(poll)
     db.session.add(poll)
@@ -502,9 +517,8 @@ def update_poll(staff: Staff, poll_id: int, changes: dict) -> Poll:
         raise Conflict(f"该投票当前为“{POLL.label(poll.status)}”，只有草稿可以修改")
     if "region_id" in changes:
         poll.region = _check_region(staff, changes["region_id"])
-    for name in _EDITABLE:
-        if name in changes:
-            setattr(poll, name, changes[name])
+    for name, value in _field_values(changes).items():
+        setattr(poll, name, value)
     if "questions" in changes:
         poll.questions = _questions_from(changes["questions"], poll)
     _check_rules(poll)

@@ -401,7 +401,12 @@ class Results:
 
 def results_visible(poll: Poll) -> bool:
     """Counts are shown for closed polls, and while open only for `live` ones; never for a
-    cancelled poll. Staff see no more than residents: nobody peeks before the close."""
+    cancelled poll. Staff see no more than residents: nobody peeks before the close.
+
+    A live tally has a cost the schema cannot remove: whoever watches it move just as a
+    neighbour votes learns that vote. Hence `after_close` is the default; `live` suits polls
+    where that does not matter (a playground colour).
+    """
     if poll.status == PollStatus.CLOSED:
         return True
     return poll.status == PollStatus.OPEN and poll.results_visibility == ResultsVisibility.LIVE

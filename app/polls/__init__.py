@@ -10,6 +10,7 @@ from app.polls.service import (
     get_poll_for_resident,
     open_polls_for_resident,
     poll_view_for_resident,
+    question_rules,
     results_of,
     validated_choices,
 )
@@ -21,6 +22,7 @@ __all__ = [
     "get_poll_for_resident",
     "open_polls_for_resident",
     "poll_view_for_resident",
+    "question_rules",
     "results_of",
     "validated_choices",
 ]

@@ -20,6 +20,7 @@ from app.polls.models import PollBallot, PollOption
 _ballots = PollBallot.__table__
 _options = PollOption.__table__
 
+_DROP_ONE = sa.insert(_ballots)
 _COUNT_ONE = (
     sa.update(_options)
     .where(_options.c.id == sa.bindparam("option_id"))
@@ -34,8 +35,8 @@ def drop(poll_id: int, option_ids: list[int]) -> None:
     ballots choosing the same options in a different order cannot deadlock.
     """
     choices = sorted(set(option_ids))
-    db.session.execute(sa.insert(_ballots).values(
-        id=uuid.uuid4(), poll_id=poll_id, choices=choices, sealed=False))
+    db.session.execute(_DROP_ONE, {"id": uuid.uuid4(), "poll_id": poll_id, "choices": choices,
+                                   "sealed": False})
     db.session.execute(_COUNT_ONE, [{"option_id": option_id} for option_id in choices])
 
 

@@ -249,25 +249,60 @@ def poll_page_for_resident(resident: Resident, status: str, page: int, per_page:
 
 # --- casting --------------------------------------------------------------------------------
 
+# Built once (the ballot endpoint is the hot path): composing a statement costs more than
+# running these.
+_POLL_FOR_VOTING = (sa.select(Poll).where(Poll.id == sa.bindparam("poll_id"))
+                    .with_for_update(read=True))
+_QUESTION_RULES = (
+    sa.select(PollQuestion.id, PollQuestion.position, PollQuestion.kind,
+              PollQuestion.max_choices, PollOption.id)
+    .join(PollOption, PollOption.question_id == PollQuestion.id)
+    .where(PollQuestion.poll_id == sa.bindparam("poll_id")).order_by(PollQuestion.position)
+)
+
+
 def _lock_poll_for_voting(resident: Resident, poll_id: int) -> Poll:
     # FOR SHARE: ballots may be cast side by side, but closing or cancelling (an UPDATE of the
     # poll) waits for ballots in flight, and ballots after it see the poll closed. (SQLite
     # serialises writers anyway.)
-    poll = db.session.scalar(sa.select(Poll).where(Poll.id == poll_id)
-                             .with_for_update(read=True))
+    poll = db.session.scalar(_POLL_FOR_VOTING, {"poll_id": poll_id})
     if poll is None or not _visible_to_residents(poll) or not _covers(poll, resident):
         raise NotFound(POLL_NOT_FOUND)
     return poll
 
 
 def _questions(poll_id: int) -> list[PollQuestion]:
-    # A plain read: the option rows must not be share-locked, the ballot box updates them.
     return list(db.session.scalars(
         sa.select(PollQuestion).where(PollQuestion.poll_id == poll_id)
         .options(selectinload(PollQuestion.options)).order_by(PollQuestion.position)))
 
 
-def validated_choices(questions: list[PollQuestion], answers: list[dict]) -> list[int]:
+@dataclass(frozen=True)
+class QuestionRule:
+    """What a ballot must respect for one question."""
+
+    id: int
+    position: int
+    kind: QuestionKind
+    max_choices: int
+    option_ids: frozenset[int]
+
+
+def question_rules(poll_id: int) -> list[QuestionRule]:
+    """The poll's questions as ballot rules, in order: one plain read (no ORM objects, and no
+    lock on the option rows, which the ballot box updates)."""
+    rows = db.session.execute(_QUESTION_RULES, {"poll_id": poll_id}).all()
+    options: dict[int, set[int]] = {}
+    questions: dict[int, tuple] = {}
+    for question_id, position, kind, max_choices, option_id in rows:
+        questions.setdefault(question_id, (position, kind, max_choices))
+        options.setdefault(question_id, set()).add(option_id)
+    return [QuestionRule(question_id, position, kind, max_choices,
+                         frozenset(options[question_id]))
+            for question_id, (position, kind, max_choices) in questions.items()]
+
+
+def validated_choices(questions: list[QuestionRule], answers: list[dict]) -> list[int]:
     """The chosen option ids when `answers` answer every question within its limits; else
     Invalid with one message per problem under `answers`."""
     by_id = {question.id: question for question in questions}
@@ -289,7 +324,7 @@ def validated_choices(questions: list[PollQuestion], answers: list[dict]) -> lis
             errors.append(f"第{number}题还没有选择")
         elif len(set(option_ids)) != len(option_ids):
             errors.append(f"第{number}题有重复的选项")
-        elif not set(option_ids) <= {option.id for option in question.options}:
+        elif not set(option_ids) <= question.option_ids:
             errors.append(f"第{number}题的选项不属于该题")
         elif question.kind == QuestionKind.SINGLE and len(option_ids) > 1:
             errors.append(f"第{number}题是单选题，只能选一项")
@@ -321,7 +356,7 @@ def cast_ballot(resident: Resident, poll_id: int, answers: list[dict], *,
         reason = ineligibility(resident, poll)
         if reason is not None:
             raise Forbidden(reason)
-        option_ids = validated_choices(_questions(poll.id), answers)
+        option_ids = validated_choices(question_rules(poll.id), answers)
         unit_type, unit_id = _unit_of(resident, poll)
         voted_on = clock.local_today()
         participation_id = insert_ignoring_conflicts(db.session, PollParticipation.__table__, {

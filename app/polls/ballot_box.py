@@ -49,7 +49,7 @@ def seal(poll_id: int) -> int:
 
     Shuffling all of the poll's ballots, not just the new ones, is what hides a lone late
     ballot; it costs a rewrite of the poll's ballots per sweep that saw new votes (10,000
-    ballots take well under a second), which community polls can afford.
+    ballots took about half a second here), which community polls can afford.
     """
     choices = list(db.session.scalars(
         sa.delete(_ballots).where(_ballots.c.poll_id == poll_id).returning(_ballots.c.choices)))

@@ -29,6 +29,8 @@ API_MODULES = [
     "app.reports.staff_api",
     "app.proposals.api",
     "app.proposals.staff_api",
+    "app.polls.api",
+    "app.polls.staff_api",
 ]
 
 # Plain Flask blueprints (HTML pages, the bot endpoint, Open311): each module exposes `bp`.
@@ -113,6 +115,7 @@ def import_models() -> None:
         "app.accounts.models",
         "app.audit.models",
         "app.notifications.models",
+        "app.polls.models",
         "app.uploads.models",
         "app.mailbox.models",
         "app.reports.models",

@@ -117,7 +117,7 @@ def seed_proposals(by_code: dict) -> None:
     community, courtyard, courtyard2 = (by_code["jj-syj-hp"], by_code["jj-syj-hp-y1"],
                                         by_code["jj-syj-hp-y2"])
     for number, (login_name, nickname) in enumerate(NEIGHBOURS):
-        household = Household(community_id=community.id, building="7", unit=str(number // 4 + 1),
+        household = Household(community_id=community.id, building="9", unit=str(number // 4 + 1),
                               room=str(101 + number % 4))
         db.session.add(Resident(mp_openid=dev_openid(login_name), nickname=nickname,
                                 community=community, household=household,
@@ -218,6 +218,9 @@ def seed() -> dict:
     seed_mailboxes()
     seed_reports()
     seed_proposals(by_code)
+    from app.polls.demo import seed_polls
+
+    seed_polls()
     return {"staff": STAFF, "residents": RESIDENTS}
 
 

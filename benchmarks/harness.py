@@ -50,6 +50,22 @@ def linli_environment(database_url: str | None = None, redis_url: str | None = N
         yield env
 
 
+def ensure_postgres_database(database_url: str) -> None:
+    """Create the PostgreSQL database named in `database_url` unless it exists."""
+    import sqlalchemy as sa
+
+    url = sa.make_url(database_url).set(drivername="postgresql+psycopg")
+    server = sa.create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with server.connect() as connection:
+            exists = connection.scalar(sa.text("SELECT 1 FROM pg_database WHERE datname = :name"),
+                                       {"name": url.database})
+            if not exists:
+                connection.exec_driver_sql(f'CREATE DATABASE "{url.database}"')
+    finally:
+        server.dispose()
+
+
 def _reset_postgres(env):
     code = ("from app import create_app; from app.extensions import db\n"
             "app = create_app()\n"

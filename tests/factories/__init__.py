@@ -17,6 +17,7 @@ from tests.factories.notifications import (
     NotificationFactory,
     SubscriptionGrantFactory,
 )
+from tests.factories.polls import PollFactory
 from tests.factories.proposals import (
     CommentFactory,
     ProposalFactory,
@@ -38,6 +39,7 @@ __all__ = [
     "LetterFactory",
     "MailboxFactory",
     "ProposalFactory",
+    "PollFactory",
     "RegionTree",
     "ReportFactory",
     "ResidentFactory",

@@ -21,11 +21,13 @@ API_MODULES = [
     "app.regions.api",
     "app.categories.api",
     "app.uploads.api",
+    "bot.staff_api",
 ]
 
 # Plain Flask blueprints (HTML pages, the bot endpoint, Open311): each module exposes `bp`.
 WEB_MODULES = [
     "app.uploads.media",
+    "bot.endpoint",
 ]
 
 # Each module exposes `commands`, a list of click commands and groups.
@@ -34,6 +36,7 @@ CLI_MODULES = [
     "app.accounts.cli",
     "app.regions.cli",
     "app.demo",
+    "bot.cli",
 ]
 
 
@@ -105,6 +108,7 @@ def import_models() -> None:
         "app.notifications.models",
         "app.uploads.models",
         "app.ratelimit",
+        "bot.models",
     ):
         importlib.import_module(module)
 

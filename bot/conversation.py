@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import logging
 
+from sqlalchemy.exc import IntegrityError
+
 from app import ratelimit
 from app.accounts import service as accounts
 from app.errors import RateLimited, ServiceError
@@ -223,6 +225,10 @@ def _bind(turn: Turn) -> Reply:
         return join(exc.message, "回复0返回")
     except ServiceError as exc:
         return join(exc.message, "回复0返回")
+    except IntegrityError:
+        # Rows of the bot-only record that no merge hook moves: refuse rather than lose them.
+        log.exception("binding follower %s failed: rows left behind", turn.openid)
+        return join("绑定没有成功，请联系社区工作人员处理。", "回复0返回")
     turn.resident = resident
     return menus.main_menu_reply(turn, "绑定成功！小程序和公众号里的信息连通了。")
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+import sqlalchemy as sa
 
 from app import jobs
 from bot.pusher import Push, WeChatPusher
@@ -78,3 +79,36 @@ class HeldJobs:
 @pytest.fixture
 def held_jobs(app, monkeypatch) -> HeldJobs:
     return HeldJobs(app, monkeypatch)
+
+
+def count(model) -> int:
+    from app.extensions import db
+
+    return db.session.scalar(sa.select(sa.func.count()).select_from(model))
+
+
+def ask_for_callback(chat: Chat) -> None:
+    """Drive flow 5 (人工) to the step that records a call-back request on the next message."""
+    chat.say("5")
+    chat.say("和平社区")
+    reply = chat.say("1")
+    assert "电话号码" in reply
+
+
+def receipt_count() -> int:
+    """Push receipts kept, in the database or (with Redis) as Redis keys."""
+    from flask import current_app
+
+    from app import jobs
+    from bot.models import PushReceipt
+
+    stored = count(PushReceipt)
+    if current_app.config.get("REDIS_URL"):
+        stored += len(jobs.redis_connection().keys("linli:bot:push:*"))
+    return stored
+
+
+@pytest.fixture
+def database_dedupe(app, monkeypatch):
+    """Dedupe (and jobs) as in the embedded default: no Redis, receipts in the database."""
+    monkeypatch.setitem(app.config, "REDIS_URL", None)

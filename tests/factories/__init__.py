@@ -1,5 +1,6 @@
 """Test data factories, one module per domain; import them from here."""
 
+from tests.factories.bot import CallbackRequestFactory
 from tests.factories.core import (
     CategoryFactory,
     HouseholdFactory,
@@ -11,6 +12,7 @@ from tests.factories.core import (
 )
 
 __all__ = [
+    "CallbackRequestFactory",
     "CategoryFactory",
     "HouseholdFactory",
     "RegionTree",

@@ -8,7 +8,8 @@ mode, WeChat's API played by the fake server so that jobs have somewhere to go),
 /wechat from 127.0.0.1 with wrk and a Lua script holding pre-built encrypted pushes, each with
 its own MsgId (signed and encrypted exactly as WeChat does, bot/pusher.py), from 200 followers
 who have each written once before (so the load is the steady state, not first contacts).
-Scenarios: encrypted text pushes and encrypted voice pushes (Recognition set). Prints
+Scenarios: encrypted text pushes and encrypted voice pushes (Recognition set), after a bare
+Flask hello-world under the same settings (the machine's own floor in this run). Prints
 requests/s, p50 and p99, and p99 as a fraction of WeChat's 5-second deadline.
 
 With --redis-url the dedupe uses Redis and jobs go to rq (nothing runs inline in the request);
@@ -120,6 +121,10 @@ def main() -> None:
         env = {**env, "WECHAT_OA_TOKEN": TOKEN, "WECHAT_OA_APP_ID": APP_ID,
                "WECHAT_OA_SECRET": "benchmark-secret", "WECHAT_OA_AES_KEY": AES_KEY,
                "WECHAT_API_BASE": fake.base_url}
+        with gunicorn("benchmarks.bare_app:app", env, workers=args.workers) as bare:
+            rows.append(("bare Flask /hello", wrk(
+                bare + "/hello", seconds=args.seconds, connections=args.connections,
+                threads=args.threads, headers={"Connection": "close"})))
         with gunicorn("wsgi:app", env, workers=args.workers) as base:
             warm_up(base)
             for kind in ("text", "voice"):
@@ -139,7 +144,7 @@ def main() -> None:
     for label, result in rows:
         print(f"{label:24} {result.requests_per_second:8.0f} {result.p50_ms:8.1f} "
               f"{result.p99_ms:8.1f} {result.errors:7d} {result.p99_ms / DEADLINE_MS:8.4f}")
-    worst = max(result.p99_ms for _, result in rows)
+    worst = max(result.p99_ms for label, result in rows if label.startswith("encrypted"))
     print(f"target: p99 ≤ {TARGET_P99_MS} ms for the synchronous part: "
           f"{'met' if worst <= TARGET_P99_MS else 'NOT met'} (worst p99 {worst:.1f} ms)")
     if args.pushes < max(result.requests_per_second for _, result in rows) * args.seconds:

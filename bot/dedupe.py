@@ -1,9 +1,9 @@
 """WeChat's retries: exactly one effect per push, and the same reply to every copy of it.
 
 WeChat re-sends a push it got no answer to within 5 seconds, up to three times
-(reference/wechat.md §1.5). A push is known by its MsgId, or for events (which have none) by
-FromUserName + CreateTime (+ the event's name, so that a subscribe and the LOCATION report
-WeChat sends in the same second stay two pushes).
+(reference/wechat.md §1.5). A push is known by its MsgId (with its sender), or for events (which
+have none) by FromUserName + CreateTime (+ the event's name, so that a subscribe and the
+LOCATION report WeChat sends in the same second stay two pushes).
 
 The first arrival claims the key and, once handled, stores its rendered reply for the window;
 every later copy gets that stored reply and causes nothing.
@@ -28,6 +28,7 @@ from datetime import timedelta
 import redis
 import sqlalchemy as sa
 from flask import current_app
+from sqlalchemy.dialects import postgresql, sqlite
 
 from app import clock, jobs
 from app.database import insert_ignoring_conflicts
@@ -46,10 +47,12 @@ _REPLY = b"R"
 
 def push_key(data: dict) -> str:
     """The dedupe key of a parsed push (its raw fields, as xmltodict gives them)."""
+    sender = str(data.get("FromUserName") or "")[:64]
     msg_id = str(data.get("MsgId") or "").strip()
     if msg_id.isdigit() and msg_id != "0":
-        return f"msg:{msg_id}"
-    sender = str(data.get("FromUserName") or "")[:64]
+        # The sender too: a MsgId repeated for another follower (it should never happen) must
+        # not hand one follower's reply to another.
+        return f"msg:{sender}:{msg_id[:24]}"
     created = str(data.get("CreateTime") or "")[:20]
     event = str(data.get("Event") or data.get("MsgType") or "")[:40]
     return f"evt:{sender}:{created}:{event}"
@@ -75,11 +78,34 @@ def claim(key: str) -> Claim:
         except redis.RedisError as exc:
             log.warning("push dedupe falls back to the database, Redis unavailable: %s", exc)
     now = clock.now()
-    created = insert_ignoring_conflicts(db.session, PushReceipt.__table__, {
-        "key": key, "reply": None, "expires_at": now + timedelta(seconds=WINDOW_SECONDS),
-        "created_at": now,
-    }, ["key"])
+    created = db.session.execute(_claim_statement(), {
+        "key": key, "expires_at": now + timedelta(seconds=WINDOW_SECONDS), "created_at": now,
+    }).scalar_one_or_none()
     return Claim(key, created is not None, "database")
+
+
+# Built once per dialect: composing these costs more than running them, on every push.
+_CLAIM_STATEMENTS: dict[str, sa.Insert] = {}
+_RECORD_REPLY = (sa.update(PushReceipt).where(PushReceipt.key == sa.bindparam("claimed_key"))
+                 .values(reply=sa.bindparam("reply")))
+
+
+def _claim_statement() -> sa.Insert:
+    """INSERT … ON CONFLICT (key) DO NOTHING RETURNING id, the shape of
+    app.database.insert_ignoring_conflicts, with bound parameters."""
+    dialect = db.session.get_bind().dialect.name
+    statement = _CLAIM_STATEMENTS.get(dialect)
+    if statement is None:
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        table = PushReceipt.__table__
+        statement = (insert(table)
+                     .values(key=sa.bindparam("key"), reply=None,
+                             expires_at=sa.bindparam("expires_at", type_=table.c.expires_at.type),
+                             created_at=sa.bindparam("created_at", type_=table.c.created_at.type))
+                     .on_conflict_do_nothing(index_elements=["key"])
+                     .returning(table.c.id))
+        _CLAIM_STATEMENTS[dialect] = statement
+    return statement
 
 
 def record_reply(claimed: Claim, reply: str) -> None:
@@ -87,8 +113,7 @@ def record_reply(claimed: Claim, reply: str) -> None:
     transaction); Redis: after the commit (call `publish_reply`)."""
     claimed.reply = reply
     if claimed.backend == "database":
-        db.session.execute(sa.update(PushReceipt).where(PushReceipt.key == claimed.key)
-                           .values(reply=reply))
+        db.session.execute(_RECORD_REPLY, {"claimed_key": claimed.key, "reply": reply})
 
 
 def publish_reply(claimed: Claim) -> None:

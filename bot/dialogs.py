@@ -24,16 +24,23 @@ RESUME = timedelta(hours=24)
 FORGET = timedelta(days=7)
 
 
+# Built once: composing it costs more than running it, on every push.
+_LOCKED_DIALOG = (sa.select(BotDialog).where(BotDialog.openid == sa.bindparam("openid"))
+                  .with_for_update().execution_options(populate_existing=True))
+
+
 def load_locked(openid: str) -> BotDialog:
     """The follower's dialog row, created when missing, locked until the transaction ends."""
+    dialog = db.session.scalar(_LOCKED_DIALOG, {"openid": openid})
+    if dialog is not None:
+        return dialog
     now = clock.now()
+    # A follower's first two messages may arrive together: one INSERT wins, both lock its row.
     insert_ignoring_conflicts(db.session, BotDialog.__table__, {
         "openid": openid, "flow": None, "step": "", "data": {}, "paused": False,
         "screen": "menu", "pages": [], "updated_at": now, "created_at": now,
     }, ["openid"])
-    return db.session.scalar(
-        sa.select(BotDialog).where(BotDialog.openid == openid).with_for_update()
-        .execution_options(populate_existing=True))
+    return db.session.scalar(_LOCKED_DIALOG, {"openid": openid})
 
 
 def find(openid: str) -> BotDialog | None:

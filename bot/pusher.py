@@ -19,7 +19,7 @@ import hashlib
 import itertools
 import secrets
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from urllib.parse import urlencode
 from xml.sax.saxutils import escape
 
@@ -27,6 +27,9 @@ import xmltodict
 from wechatpy.crypto import WeChatCrypto
 
 MODES = ("plain", "aes", "compatible")
+# MsgIds are unique per account, across followers: one counter for every pusher of a process,
+# starting from the clock so that separate runs against one server do not repeat each other.
+_MSG_IDS = itertools.count(time.time_ns() // 1000)
 
 
 def signature(*parts: str) -> str:
@@ -62,9 +65,6 @@ class WeChatPusher:
     aes_key: str | None = None
     openid: str = "oUSER0001"
     account: str = "gh_linli000001"
-    _msg_ids: itertools.count = field(
-        default_factory=lambda: itertools.count(int(time.time() * 1000) * 1000
-                                                + secrets.randbelow(1000)))
 
     # --- messages ---------------------------------------------------------------------------
     def text(self, content: str, *, mode: str = "plain", bizmsgmenuid: str | None = None,
@@ -109,7 +109,7 @@ class WeChatPusher:
 
     def _message(self, msg_type: str, extra: str, *, mode: str, msg_id: int | None = None,
                  **options) -> Push:
-        return self._push(msg_type, extra, mode=mode, msg_id=msg_id or next(self._msg_ids),
+        return self._push(msg_type, extra, mode=mode, msg_id=msg_id or next(_MSG_IDS),
                           **options)
 
     def _push(self, msg_type: str, extra: str, *, mode: str, msg_id: int | None,

@@ -307,6 +307,11 @@ RESIDENT_MERGE_HOOKS: list[str] = [
 ]
 
 
+# Built once: the bot looks a follower up on every message.
+_RESIDENT_BY_OA_OPENID = sa.select(Resident).where(
+    Resident.oa_openid == sa.bindparam("oa_openid"))
+
+
 def resident_for_official_account(oa_openid: str, *, create: bool = True) -> Resident | None:
     """The resident behind an official-account follower (the caller commits).
 
@@ -314,8 +319,7 @@ def resident_for_official_account(oa_openid: str, *, create: bool = True) -> Res
     within WeChat's 5 seconds); a job then asks WeChat for the unionid and joins this record with
     the follower's mini-program record when they have one (`link_official_account`).
     """
-    query = sa.select(Resident).where(Resident.oa_openid == oa_openid)
-    resident = db.session.scalar(query)
+    resident = db.session.scalar(_RESIDENT_BY_OA_OPENID, {"oa_openid": oa_openid})
     if resident is not None or not create:
         return resident
     now = clock.now()
@@ -328,16 +332,23 @@ def resident_for_official_account(oa_openid: str, *, create: bool = True) -> Res
         from app.accounts import jobs as account_jobs
 
         jobs.enqueue(account_jobs.link_official_account, created_id)
-    return db.session.scalar(query)
+    return db.session.scalar(_RESIDENT_BY_OA_OPENID, {"oa_openid": oa_openid})
+
+
+# The 48-hour window needs no finer clock: a follower writing every few seconds costs one
+# UPDATE a minute, not one per message.
+_CONTACT_PRECISION = timedelta(minutes=1)
 
 
 def touch_official_account(resident: Resident, *, messaged: bool = True,
                            subscribed: bool | None = None) -> None:
     """Record the follower's contact: `messaged` opens WeChat's 48-hour window for
     customer-service messages; `subscribed` follows (un)subscribe events. The caller commits."""
-    if messaged:
-        resident.last_bot_message_at = clock.now()
-    if subscribed is not None:
+    now = clock.now()
+    last = resident.last_bot_message_at
+    if messaged and (last is None or not timedelta(0) <= now - last < _CONTACT_PRECISION):
+        resident.last_bot_message_at = now
+    if subscribed is not None and resident.oa_subscribed != subscribed:
         resident.oa_subscribed = subscribed
 
 

@@ -145,7 +145,7 @@ def test_retries_are_deduped_in_the_database_when_redis_is_down(at_phone_step, a
 
     assert len(replies) == 1
     assert count(CallbackRequest) == 1
-    assert f"msg:{push.msg_id}" in db.session.scalars(sa.select(PushReceipt.key)).all()
+    assert f"msg:{push.query['openid']}:{push.msg_id}" in db.session.scalars(sa.select(PushReceipt.key)).all()
 
 
 @pytest.mark.redis
@@ -153,14 +153,14 @@ def test_with_redis_the_receipt_is_a_redis_key_holding_the_reply(chat, app):
     push = chat.pusher.text("你好")
     response = chat.send(push)
 
-    stored = jobs.redis_connection(app).get(f"linli:bot:push:msg:{push.msg_id}")
-    assert stored == b"R" + response.data
-    assert 0 < jobs.redis_connection(app).ttl(f"linli:bot:push:msg:{push.msg_id}") <= 300
+    key = f"linli:bot:push:msg:{chat.pusher.openid}:{push.msg_id}"
+    assert jobs.redis_connection(app).get(key) == b"R" + response.data
+    assert 0 < jobs.redis_connection(app).ttl(key) <= 300
     assert count(PushReceipt) == 0
 
 
 def test_push_key_is_the_msgid_for_messages_and_sender_time_event_for_events():
-    assert dedupe.push_key({"MsgId": "123", "FromUserName": "oA"}) == "msg:123"
+    assert dedupe.push_key({"MsgId": "123", "FromUserName": "oA"}) == "msg:oA:123"
     assert dedupe.push_key({"FromUserName": "oA", "CreateTime": "17", "MsgType": "event",
                             "Event": "subscribe"}) == "evt:oA:17:subscribe"
 

@@ -105,8 +105,23 @@ def seed() -> dict:
                                 community=community, household=household,
                                 verification_level=level,
                                 phone_masked="138****0000" if level >= 1 else None))
+    _seed_bot(by_code)
     db.session.commit()
     return {"staff": STAFF, "residents": RESIDENTS}
+
+
+def _seed_bot(by_code: dict) -> None:
+    """An elderly follower of the official account who never opened the mini-program, and the
+    call-back she asked the bot for."""
+    from bot.models import CallbackRequest
+
+    community = by_code["jj-syj-hp"]
+    follower = Resident(oa_openid="demo-oa-wangnainai", nickname="王奶奶", community=community,
+                        elder_mode=True, oa_subscribed=True)
+    db.session.add(follower)
+    db.session.flush()
+    db.session.add(CallbackRequest(resident_id=follower.id, region_id=community.id,
+                                   phone="13812345678", note="楼上卫生间漏水，想请社区协调一下"))
 
 
 def is_seeded() -> bool:

@@ -147,7 +147,8 @@ def main() -> None:
     worst = max(result.p99_ms for label, result in rows if label.startswith("encrypted"))
     print(f"target: p99 ≤ {TARGET_P99_MS} ms for the synchronous part: "
           f"{'met' if worst <= TARGET_P99_MS else 'NOT met'} (worst p99 {worst:.1f} ms)")
-    if args.pushes < max(result.requests_per_second for _, result in rows) * args.seconds:
+    if args.pushes < max(result.requests_per_second for label, result in rows
+                         if label.startswith("encrypted")) * args.seconds:
         print("note: wrk sent more requests than there were distinct pushes; "
               "the rest were answered as WeChat retries")
 

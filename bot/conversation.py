@@ -78,6 +78,8 @@ def _is_number(intent: Intent, number: int) -> bool:
 
 
 def _respond(turn: Turn) -> Reply:
+    if turn.dialog.flow is not None and flows.by_key(turn.dialog.flow) is None:
+        dialogs.end_flow(turn.dialog)  # a flow that no longer exists (renamed in a release)
     kind = turn.intent.kind
     if kind is IntentKind.BIND:
         return _bind(turn)

@@ -60,6 +60,7 @@ def is_resumable(dialog: BotDialog, now: datetime) -> bool:
 
 
 def start_flow(dialog: BotDialog, key: str, now: datetime) -> None:
+    dialog.screen = "menu"  # leaving the help page: "0" after the flow means 帮助 again
     dialog.flow = key
     dialog.step = ""
     dialog.data = {}

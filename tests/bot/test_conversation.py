@@ -328,3 +328,13 @@ def test_service_refusal_in_a_flow_is_answered_and_its_changes_undone(test_flows
     assert reply == "这一步现在不能做\n回复0返回"
     assert dialog().step == "reading"
     assert "touched" not in dialog().data
+
+
+def test_dialog_left_in_a_flow_that_no_longer_exists_starts_from_the_menu(chat, clock):
+    chat.say("你好")
+    stored = dialog()
+    stored.flow, stored.step, stored.flow_updated_at = "retired", "x", clock.moment
+    db.session.commit()
+
+    assert chat.say("继续").startswith("没有要继续的事")
+    assert dialog().flow is None

@@ -31,12 +31,14 @@ API_MODULES = [
     "app.proposals.staff_api",
     "app.polls.api",
     "app.polls.staff_api",
+    "bot.staff_api",
 ]
 
 # Plain Flask blueprints (HTML pages, the bot endpoint, Open311): each module exposes `bp`.
 WEB_MODULES = [
     "app.uploads.media",
     "app.staff",
+    "bot.endpoint",
 ]
 
 # Each module exposes `commands`, a list of click commands and groups.
@@ -46,6 +48,7 @@ CLI_MODULES = [
     "app.regions.cli",
     "app.notifications.cli",
     "app.demo",
+    "bot.cli",
 ]
 
 
@@ -122,6 +125,7 @@ def import_models() -> None:
         "app.moderation.models",
         "app.proposals.models",
         "app.ratelimit",
+        "bot.models",
     ):
         importlib.import_module(module)
 

@@ -137,6 +137,8 @@ def load_config(environ: Mapping[str, str] | None = None, instance_path: str | N
         "WECHAT_OA_AES_KEY": environ.get("WECHAT_OA_AES_KEY", "").strip() or None,
         "WECHAT_API_BASE": environ.get("WECHAT_API_BASE", "").strip() or None,
         "WECHAT_TIMEOUT_SECONDS": _int(environ, "WECHAT_TIMEOUT_SECONDS", 5),
+        # The bot's main menu as a msgmenu (tappable lines; verified 服务号 only) instead of text.
+        "BOT_USE_MSGMENU": _bool(environ, "BOT_USE_MSGMENU", False),
         # Resident bearer tokens live this long; staff tokens much shorter.
         "RESIDENT_TOKEN_DAYS": _int(environ, "RESIDENT_TOKEN_DAYS", 30),
         "STAFF_TOKEN_HOURS": _int(environ, "STAFF_TOKEN_HOURS", 12),

@@ -205,6 +205,7 @@ def seed() -> dict:
         db.session.add(resident)
         if level >= VerificationLevel.RESIDENCY:
             to_confirm.append(resident)
+    _seed_bot(by_code)
     db.session.commit()
     # Residencies are confirmed the way staff do it (the community's moderator where it is
     # theirs, else the district admin), so the audit log has them too.
@@ -427,6 +428,18 @@ def seed_reports() -> None:
         if goal == "closed":
             reports.rate_report(resident, report.id, solved=True, satisfaction=5,
                                 comment="修得很快，谢谢网格员")
+def _seed_bot(by_code: dict) -> None:
+    """An elderly follower of the official account who never opened the mini-program, and the
+    call-back she asked the bot for."""
+    from bot.models import CallbackRequest
+
+    community = by_code["jj-syj-hp"]
+    follower = Resident(oa_openid="demo-oa-wangnainai", nickname="王奶奶", community=community,
+                        elder_mode=True, oa_subscribed=True)
+    db.session.add(follower)
+    db.session.flush()
+    db.session.add(CallbackRequest(resident_id=follower.id, region_id=community.id,
+                                   phone="13812345678", note="楼上卫生间漏水，想请社区协调一下"))
 
 
 def is_seeded() -> bool:

@@ -48,8 +48,26 @@ def enqueue(func: Callable, *args, timeout: int | None = None, retries: int | No
         _dispatch(current_app._get_current_object(), [request])
 
 
+# SQLAlchemy sends after_commit for a released SAVEPOINT too (begin_nested()); only the commit
+# of the root transaction may hand jobs over. Jobs enqueued inside a savepoint that is rolled
+# back are dropped with it.
+_SAVEPOINT_MARKS = "linli_pending_job_marks"
+_RELEASED_SAVEPOINTS = "linli_released_savepoints"
+
+
+@event.listens_for(Session, "after_transaction_create")
+def _after_transaction_create(session: Session, transaction) -> None:
+    if transaction.nested:
+        marks = session.info.setdefault(_SAVEPOINT_MARKS, {})
+        marks[id(transaction)] = len(session.info.get(_PENDING, ()))
+
+
 @event.listens_for(Session, "after_commit")
 def _after_commit(session: Session) -> None:
+    if session.in_nested_transaction():
+        released = session.info.setdefault(_RELEASED_SAVEPOINTS, set())
+        released.add(id(session.get_nested_transaction()))
+        return
     pending = session.info.pop(_PENDING, None)
     if pending:
         _dispatch(current_app._get_current_object(), pending)
@@ -57,9 +75,19 @@ def _after_commit(session: Session) -> None:
 
 @event.listens_for(Session, "after_transaction_end")
 def _after_transaction_end(session: Session, transaction) -> None:
+    if transaction.nested:
+        mark = session.info.get(_SAVEPOINT_MARKS, {}).pop(id(transaction), None)
+        released = session.info.get(_RELEASED_SAVEPOINTS, set())
+        if id(transaction) in released:
+            released.discard(id(transaction))
+        elif mark is not None and _PENDING in session.info:
+            del session.info[_PENDING][mark:]
+        return
     # A root transaction that ended without commit (rollback, close) enqueues nothing.
-    if transaction.parent is None and not transaction.nested:
+    if transaction.parent is None:
         session.info.pop(_PENDING, None)
+        session.info.pop(_SAVEPOINT_MARKS, None)
+        session.info.pop(_RELEASED_SAVEPOINTS, None)
 
 
 def _dispatch(app: Flask, requests: list) -> None:

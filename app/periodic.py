@@ -43,6 +43,10 @@ def every(*, minutes: int = 0, seconds: int = 0):
     return register
 
 
+# Jobs modules outside app/ whose sweeps run too.
+OTHER_JOBS_MODULES = ["bot.jobs"]
+
+
 def load_sweeps() -> None:
     """Import every domain's jobs module so that its sweeps are declared."""
     import importlib
@@ -50,6 +54,8 @@ def load_sweeps() -> None:
 
     import app as package
 
+    for name in OTHER_JOBS_MODULES:
+        importlib.import_module(name)
     for module in pkgutil.iter_modules(package.__path__):
         if module.ispkg:
             try:

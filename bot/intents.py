@@ -25,6 +25,9 @@ The rules (each one is tested in tests/bot/test_intents.py):
   `Intent.detail`; `Intent.text` always holds the whole normalized utterance. A phrase followed by
   "了/过/的…" is narration ("投诉了三次都没人管"), so that stays TEXT.
 - "嗯" alone and other filler-only input are EMPTY: a grunt is not a confirmation.
+- Settings of the resident's own: ELDER_MODE ("长辈模式") and STANDARD_MODE ("普通模式") switch
+  the bot's wording; BIND ("绑定 123456") links the follower to a mini-program account, with
+  the six digits (typed or spoken) in `detail`.
 """
 
 from __future__ import annotations
@@ -49,6 +52,9 @@ class IntentKind(enum.StrEnum):
     CONFIRM = "confirm"
     REDO = "redo"
     HELP = "help"
+    ELDER_MODE = "elder_mode"
+    STANDARD_MODE = "standard_mode"
+    BIND = "bind"
     EMPTY = "empty"
     TEXT = "text"
 
@@ -59,7 +65,8 @@ class Intent:
 
     `number` is set for NUMBER only. `text` is the normalized utterance for every kind (flows that
     need the words read it). `detail` is the content after a leading REPORT or LETTER phrase
-    ("我要反映一下3号楼的路灯坏了" → "3号楼的路灯坏了"), empty when the utterance is just the phrase.
+    ("我要反映一下3号楼的路灯坏了" → "3号楼的路灯坏了"), or BIND's six digits ("绑定 123456" →
+    "123456"); empty when the utterance is just the phrase.
     """
 
     kind: IntentKind
@@ -251,7 +258,32 @@ _PHRASES: dict[IntentKind, str] = {
         r"|能干什么|能干啥|能做什么|可以做什么|干什么的|是干什么的|你是谁|说明|使用说明"
     ),
 }
+_MODE_NAME = r"(?:模式|版|版本)"
+_ELDER_NAME = rf"(?:长辈|老年|老人|关怀|大字|简洁){_MODE_NAME}"
+_PHRASES[IntentKind.ELDER_MODE] = (
+    rf"(?:打开|开启|开|切换到?|换成|换到|改成|改为|用|使用|进入|设为|设置为?)?{_ELDER_NAME}"
+)
+_PHRASES[IntentKind.STANDARD_MODE] = (
+    rf"(?:关闭|关掉|关|退出|取消|不用){_ELDER_NAME}"
+    rf"|(?:打开|切换到?|换成|换到|改成|改为|用|使用|进入|恢复|回到)?(?:普通|标准|正常){_MODE_NAME}"
+)
 _PHRASE_PATTERNS = [(kind, re.compile(pattern)) for kind, pattern in _PHRASES.items()]
+
+# "绑定 123456", "我的绑定码是123456", or spoken "绑定一二三四五六": the code from the mini-program.
+# Any count of digits is read, so that a mistyped code gets "绑定码不对" rather than a menu.
+_SPOKEN_DIGITS = {char: str(value) for char, value in _DIGITS.items() if value <= 9}
+_BIND = re.compile(
+    r"(?:我的)?绑定(?:码|号码|号|账号|帐号|公众号|小程序)?(?:是|为)?"
+    rf"(?P<code>[0-9{''.join(_SPOKEN_DIGITS)}]{{1,12}})?"
+)
+
+
+def _match_bind(candidate: str, normalized: str) -> Intent | None:
+    match = _BIND.fullmatch(candidate)
+    if match is None:
+        return None
+    code = "".join(_SPOKEN_DIGITS.get(char, char) for char in match.group("code") or "")
+    return Intent(IntentKind.BIND, text=normalized, detail=code)
 
 # A leading phrase that introduces a description. What follows must be content, not narration
 # ("投诉了…", "反映过…", "反映的…") or a question about the channel ("投诉电话…").
@@ -335,6 +367,9 @@ def _whole_match(candidate: str, normalized: str) -> Intent | None:
     number = _match_number(candidate)
     if number is not None:
         return Intent(IntentKind.NUMBER, number=number, text=normalized)
+    bind = _match_bind(candidate, normalized)
+    if bind is not None:
+        return bind
     for kind, pattern in _PHRASE_PATTERNS:
         if pattern.fullmatch(candidate):
             return Intent(kind, text=normalized)

@@ -5,7 +5,14 @@ from flask import g, request
 from app import ratelimit
 from app.accounts import service
 from app.accounts.auth import BEARER, resident_required
-from app.accounts.schemas import LoginIn, LoginOut, PhoneIn, ProfileIn, ResidentOut
+from app.accounts.schemas import (
+    BindingCodeOut,
+    LoginIn,
+    LoginOut,
+    PhoneIn,
+    ProfileIn,
+    ResidentOut,
+)
 from app.api import Blueprint
 
 blp = Blueprint("accounts", __name__, url_prefix="/api/v1", description="居民登录与个人资料")
@@ -66,3 +73,15 @@ def update_me(changes):
 def bind_phone(args):
     """绑定微信手机号（认证等级 1）"""
     return service.bind_phone(g.resident, args["code"])
+
+
+@blp.route("/me/bot-binding-code", methods=["POST"])
+@blp.doc(security=BEARER)
+@blp.response(201, BindingCodeOut)
+@resident_required
+def bot_binding_code():
+    """取得公众号绑定码：在公众号里发送“绑定 123456”，把公众号和小程序账号连起来"""
+    ratelimit.hit(f"binding-code:{g.resident.id}", limit=10, window_seconds=3600,
+                  message="获取绑定码太频繁了，请一小时后再试")
+    code, expires_at = service.issue_binding_code(g.resident)
+    return {"code": code, "expires_at": expires_at}

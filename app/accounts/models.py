@@ -124,3 +124,21 @@ class AuthToken(db.Model):
 
     resident: Mapped[Resident | None] = relationship()
     staff: Mapped[Staff | None] = relationship()
+
+
+class BindingCode(db.Model):
+    """A one-time code that links an official-account follower to a mini-program resident.
+
+    The resident asks for it in the mini-program and sends "绑定 123456" to the bot. Six digits
+    are few, so only an HMAC keyed with SECRET_KEY is stored, it lives 10 minutes, it works once,
+    and the bot limits guesses per follower.
+    """
+
+    __tablename__ = "binding_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    resident_id: Mapped[int] = mapped_column(sa.ForeignKey("residents.id"), index=True)
+    code_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    expires_at: Mapped[object] = mapped_column(UTCDateTime)
+    used_at: Mapped[object | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[object] = mapped_column(UTCDateTime, default=utc_now_default)

@@ -80,3 +80,8 @@ class VerificationIn(InputSchema):
     level = StrictInteger(required=True, validate=validate.OneOf([0, 1, 2]))
     note = Text(load_default="", validate=validate.Length(max=200),
                 metadata={"description": "依据（如：已核对房产证/租赁合同）"})
+
+
+class BindingCodeOut(OutputSchema):
+    code = fields.String(metadata={"description": "6 位数字；在公众号里发送“绑定 123456”"})
+    expires_at = LocalDateTime(metadata={"description": "10 分钟后失效，只能用一次"})

@@ -4,25 +4,30 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import importlib
 import logging
 import math
 import re
+import secrets
 from datetime import datetime, time, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
+from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from app import audit, clock
+from app import audit, clock, jobs
 from app.accounts import tokens
 from app.accounts.models import (
     AuthToken,
+    BindingCode,
     Household,
     Resident,
     Staff,
     StaffRole,
     VerificationLevel,
 )
+from app.database import insert_ignoring_conflicts
 from app.errors import (
     Conflict,
     Forbidden,
@@ -117,6 +122,25 @@ def _household_in(community_id: int, building: str, unit: str, room: str) -> Hou
     return household
 
 
+def _move_to_community(resident: Resident, community_id: int) -> bool:
+    """Set the resident's community (and forget the flat); True when it changed."""
+    community = db.session.get(Region, community_id)
+    if community is None or community.level != RegionLevel.COMMUNITY:
+        raise Invalid("请选择一个社区", errors={"community_id": ["请选择一个社区"]})
+    if community.id == resident.community_id:
+        return False
+    resident.community_id = community.id
+    resident.household_id = None
+    return True
+
+
+def _drop_residency_confirmation(resident: Resident) -> None:
+    if resident.verification_level >= VerificationLevel.RESIDENCY:
+        resident.verification_level = VerificationLevel.PHONE
+        resident.verified_by_id = None
+        resident.verified_at = None
+
+
 def update_profile(resident: Resident, changes: dict) -> Resident:
     """Apply a PATCH /me. Moving to another community or flat drops a staff-confirmed
     residency back to phone level: staff must confirm the new address."""
@@ -126,13 +150,7 @@ def update_profile(resident: Resident, changes: dict) -> Resident:
         resident.elder_mode = changes["elder_mode"]
     address_changed = False
     if "community_id" in changes:
-        community = db.session.get(Region, changes["community_id"])
-        if community is None or community.level != RegionLevel.COMMUNITY:
-            raise Invalid("请选择一个社区", errors={"community_id": ["请选择一个社区"]})
-        if community.id != resident.community_id:
-            resident.community_id = community.id
-            resident.household_id = None
-            address_changed = True
+        address_changed = _move_to_community(resident, changes["community_id"])
     if changes.get("household") is not None:
         if resident.community_id is None:
             raise Invalid("请先选择社区", errors={"household": ["请先选择社区"]})
@@ -144,10 +162,8 @@ def update_profile(resident: Resident, changes: dict) -> Resident:
     elif "household" in changes and resident.household_id is not None:
         resident.household_id = None
         address_changed = True
-    if address_changed and resident.verification_level >= VerificationLevel.RESIDENCY:
-        resident.verification_level = VerificationLevel.PHONE
-        resident.verified_by_id = None
-        resident.verified_at = None
+    if address_changed:
+        _drop_residency_confirmation(resident)
     db.session.commit()
     return resident
 
@@ -517,3 +533,207 @@ def weekly_resident_activity(staff: Staff, weeks: int = 8) -> list[dict]:
     add(db.session.scalars(sa.select(Resident.verified_at)
                            .where(scoped, Resident.verified_at >= start)), "confirmed")
     return buckets
+# --- the official account (bot) -------------------------------------------------------------
+# The bot calls these inside the transaction of one WeChat push and commits the whole push at
+# once (bot/pushes.py), so they flush but do not commit.
+
+BINDING_CODE_MINUTES = 10
+BINDING_CODE_DIGITS = 6
+_BINDING_CODE_ATTEMPTS = 5
+
+# Where each package that keeps rows per resident says how to move them when two records of one
+# person are merged: "module:function", called as function(source_id, target_id) inside the
+# merge's transaction. Reports, letters, ballots, notifications… add theirs when they land; a
+# row left behind makes the merge fail (foreign key) rather than be lost.
+RESIDENT_MERGE_HOOKS: list[str] = [
+    "bot.service:move_resident_rows",
+]
+
+
+# Built once: the bot looks a follower up on every message.
+_RESIDENT_BY_OA_OPENID = sa.select(Resident).where(
+    Resident.oa_openid == sa.bindparam("oa_openid"))
+
+
+def resident_for_official_account(oa_openid: str, *, create: bool = True) -> Resident | None:
+    """The resident behind an official-account follower (the caller commits).
+
+    A new follower gets a bot-only resident at once, with no call to WeChat (the bot must answer
+    within WeChat's 5 seconds); a job then asks WeChat for the unionid and joins this record with
+    the follower's mini-program record when they have one (`link_official_account`).
+    """
+    resident = db.session.scalar(_RESIDENT_BY_OA_OPENID, {"oa_openid": oa_openid})
+    if resident is not None or not create:
+        return resident
+    now = clock.now()
+    # Two first messages can arrive together: one INSERT wins, the other finds its row.
+    created_id = insert_ignoring_conflicts(db.session, Resident.__table__, {
+        "oa_openid": oa_openid, "nickname": "", "verification_level": VerificationLevel.NONE,
+        "elder_mode": False, "oa_subscribed": True, "created_at": now, "updated_at": now,
+    }, ["oa_openid"])
+    if created_id is not None:
+        from app.accounts import jobs as account_jobs
+
+        jobs.enqueue(account_jobs.link_official_account, created_id)
+    return db.session.scalar(_RESIDENT_BY_OA_OPENID, {"oa_openid": oa_openid})
+
+
+# The 48-hour window needs no finer clock: a follower writing every few seconds costs one
+# UPDATE a minute, not one per message.
+_CONTACT_PRECISION = timedelta(minutes=1)
+
+
+def touch_official_account(resident: Resident, *, messaged: bool = True,
+                           subscribed: bool | None = None) -> None:
+    """Record the follower's contact: `messaged` opens WeChat's 48-hour window for
+    customer-service messages; `subscribed` follows (un)subscribe events. The caller commits."""
+    now = clock.now()
+    last = resident.last_bot_message_at
+    if messaged and (last is None or not timedelta(0) <= now - last < _CONTACT_PRECISION):
+        resident.last_bot_message_at = now
+    if subscribed is not None and resident.oa_subscribed != subscribed:
+        resident.oa_subscribed = subscribed
+
+
+def set_community(resident: Resident, community_id: int) -> None:
+    """The community the resident told the bot they live in (a staff-confirmed residency
+    elsewhere must be confirmed again, as in `update_profile`). The caller commits."""
+    if _move_to_community(resident, community_id):
+        _drop_residency_confirmation(resident)
+
+
+def set_elder_mode(resident: Resident, enabled: bool) -> None:
+    """Switch the shorter, simpler wording (the bot and the mini-program). The caller commits."""
+    resident.elder_mode = enabled
+
+
+def attach_unionid(resident_id: int, unionid: str) -> Resident | None:
+    """Give a follower's record the unionid WeChat reported, merging it into the resident who
+    already has that unionid (the same person in the mini-program). Commits; returns the record
+    that now holds the follower, or None when the follower's record is gone."""
+    for _attempt in range(2):
+        resident = db.session.get(Resident, resident_id)
+        if resident is None or resident.unionid == unionid:
+            return resident
+        owner = db.session.scalar(sa.select(Resident).where(Resident.unionid == unionid))
+        try:
+            if owner is None:
+                resident.unionid = unionid
+            else:
+                merge_residents(source=resident, target=owner)
+                resident = owner
+            db.session.commit()
+            return resident
+        except IntegrityError:
+            # Someone took the unionid meanwhile (a mini-program login): merge on the next pass.
+            db.session.rollback()
+        except Conflict as exc:
+            db.session.rollback()
+            log.warning("unionid %s of resident %s not attached: %s", unionid, resident_id, exc)
+            return db.session.get(Resident, resident_id)
+    log.warning("unionid %s of resident %s not attached after a retry", unionid, resident_id)
+    return db.session.get(Resident, resident_id)
+
+
+def merge_residents(*, source: Resident, target: Resident) -> Resident:
+    """Fold a bot-only record into the record the same person uses in the mini-program.
+
+    Every package's rows of `source` move to `target` (RESIDENT_MERGE_HOOKS), the official
+    account identity moves with them, and `source` is deleted; a row no hook moved makes the
+    delete fail, so nothing is lost. Raises Conflict when the two records are two people's.
+    The caller commits.
+    """
+    if source.id == target.id:
+        return target
+    if source.mp_openid is not None:
+        raise Conflict("这个微信已经绑定了另一个小程序账号")
+    if target.oa_openid is not None and target.oa_openid != source.oa_openid:
+        raise Conflict("这个小程序账号已经绑定了另一个微信")
+    if source.unionid and target.unionid and source.unionid != target.unionid:
+        raise Conflict("两个账号不属于同一个微信用户")
+    for hook in RESIDENT_MERGE_HOOKS:
+        module_name, _, function_name = hook.partition(":")
+        getattr(importlib.import_module(module_name), function_name)(source.id, target.id)
+    oa_openid, unionid = source.oa_openid, source.unionid
+    source.oa_openid = None
+    source.unionid = None
+    db.session.flush()  # free the unique values before the target takes them
+    target.oa_openid = oa_openid
+    target.unionid = target.unionid or unionid
+    target.oa_subscribed = source.oa_subscribed
+    target.last_bot_message_at = max(
+        (moment for moment in (source.last_bot_message_at, target.last_bot_message_at) if moment),
+        default=None)
+    target.elder_mode = target.elder_mode or source.elder_mode
+    if target.community_id is None:
+        target.community_id = source.community_id
+    db.session.delete(source)
+    db.session.flush()
+    log.info("merged bot-only resident %s into resident %s", source.id, target.id)
+    return target
+
+
+def _binding_code_hash(code: str) -> str:
+    key = current_app.config["SECRET_KEY"].encode("utf-8")
+    return hmac.new(key, f"binding:{code}".encode(), hashlib.sha256).hexdigest()
+
+
+def issue_binding_code(resident: Resident) -> tuple[str, object]:
+    """A new one-time code for linking the official account: (code, expires_at). Commits.
+
+    Earlier unused codes of the resident stop working; expired codes of everyone are removed
+    (they also keep the six-digit space free for live codes).
+    """
+    now = clock.now()
+    db.session.execute(sa.delete(BindingCode).where(
+        sa.or_(BindingCode.expires_at <= now,
+               sa.and_(BindingCode.resident_id == resident.id, BindingCode.used_at.is_(None)))))
+    expires_at = now + timedelta(minutes=BINDING_CODE_MINUTES)
+    for _attempt in range(_BINDING_CODE_ATTEMPTS):
+        code = f"{secrets.randbelow(10 ** BINDING_CODE_DIGITS):0{BINDING_CODE_DIGITS}d}"
+        created = insert_ignoring_conflicts(db.session, BindingCode.__table__, {
+            "resident_id": resident.id, "code_hash": _binding_code_hash(code),
+            "expires_at": expires_at, "created_at": now,
+        }, ["code_hash"])
+        if created is not None:
+            db.session.commit()
+            return code, expires_at
+    db.session.rollback()
+    raise Unavailable("暂时无法生成绑定码，请稍后再试")
+
+
+def bind_official_account(oa_openid: str, code: str) -> Resident:
+    """Link a follower to the resident who asked for `code` in the mini-program ("绑定 123456").
+
+    The code is used up; a bot-only record the follower had is merged into that resident.
+    Raises Invalid for a wrong, used or expired code and Conflict when either side is already
+    linked to someone else. The caller commits (and rolls back on an error).
+    """
+    code = code.strip()
+    if not re.fullmatch(rf"\d{{{BINDING_CODE_DIGITS}}}", code):
+        raise Invalid("绑定码是6位数字，请再看一下小程序里的绑定码",
+                      errors={"code": ["绑定码是6位数字"]})
+    now = clock.now()
+    # One UPDATE claims the code, so two followers sending it together cannot both use it.
+    resident_id = db.session.execute(
+        sa.update(BindingCode)
+        .where(BindingCode.code_hash == _binding_code_hash(code), BindingCode.used_at.is_(None),
+               BindingCode.expires_at > now)
+        .values(used_at=now)
+        .returning(BindingCode.resident_id)
+    ).scalar_one_or_none()
+    if resident_id is None:
+        raise Invalid("绑定码不对或已过期，请在小程序里重新获取",
+                      errors={"code": ["绑定码不对或已过期"]})
+    target = db.session.get(Resident, resident_id)
+    follower = db.session.scalar(sa.select(Resident).where(Resident.oa_openid == oa_openid))
+    if follower is not None and follower.id == target.id:
+        return target
+    if target.oa_openid is not None:
+        raise Conflict("这个小程序账号已经绑定了另一个微信")
+    if follower is None:
+        target.oa_openid = oa_openid
+        target.oa_subscribed = True
+        db.session.flush()
+        return target
+    return merge_residents(source=follower, target=target)

@@ -183,6 +183,22 @@ UTTERANCES: list[tuple[str | None, IntentKind, int | None]] = [
     ("在吗？", K.HELP, None),
     ("怎么用", K.HELP, None),
     ("这个怎么用啊", K.HELP, None),
+    # --- ELDER_MODE / STANDARD_MODE ------------------------------------------------------------
+    ("长辈模式", K.ELDER_MODE, None),
+    ("打开长辈模式", K.ELDER_MODE, None),
+    ("切换到长辈版。", K.ELDER_MODE, None),
+    ("我要用大字版", K.ELDER_MODE, None),
+    ("老年模式", K.ELDER_MODE, None),
+    ("普通模式", K.STANDARD_MODE, None),
+    ("关闭长辈模式", K.STANDARD_MODE, None),
+    ("退出长辈模式", K.STANDARD_MODE, None),
+    ("恢复标准版", K.STANDARD_MODE, None),
+    # --- BIND ---------------------------------------------------------------------------------
+    ("绑定 123456", K.BIND, None),
+    ("绑定码：123456", K.BIND, None),
+    ("我的绑定码是654321。", K.BIND, None),
+    ("绑定一二三四五六", K.BIND, None),
+    ("我要绑定", K.BIND, None),
     # --- EMPTY: nothing usable ----------------------------------------------------------------
     (None, K.EMPTY, None),
     ("", K.EMPTY, None),
@@ -236,6 +252,8 @@ UTTERANCES: list[tuple[str | None, IntentKind, int | None]] = [
     ("楼下网吧", K.TEXT, None),
     ("明天上午十点来修", K.TEXT, None),
     ("二十二栋后面", K.TEXT, None),
+    ("长辈", K.TEXT, None),
+    ("123456", K.TEXT, None),
 ]
 
 
@@ -382,6 +400,22 @@ def test_normalize_of_only_punctuation_and_fillers_is_empty():
     assert normalize("嗯……啊？") == ""
 
 
+def test_bind_carries_the_code_typed_or_spoken():
+    assert parse("绑定 123456").detail == "123456"
+    assert parse("绑定码：０１２３４５").detail == "012345"
+    assert parse("嗯，绑定幺二三四五六。").detail == "123456"
+
+
+def test_bind_without_a_code_has_no_detail():
+    assert parse("绑定").detail == ""
+
+
+def test_bind_with_a_wrong_length_code_still_carries_it_for_the_bot_to_refuse():
+    intent = parse("绑定12345")
+
+    assert (intent.kind, intent.detail) == (IntentKind.BIND, "12345")
+
+
 # --- menu taps ---------------------------------------------------------------------------------
 
 
@@ -411,7 +445,8 @@ def test_parse_reads_any_text_without_error_and_consistently(text):
     assert intent.text == normalize(text)
     assert (intent.number is not None) == (intent.kind is IntentKind.NUMBER)
     assert (intent.kind is IntentKind.EMPTY) >= (normalize(text) == "")
-    assert not intent.detail or intent.kind in (IntentKind.REPORT, IntentKind.LETTER)
+    assert not intent.detail or intent.kind in (IntentKind.REPORT, IntentKind.LETTER,
+                                                 IntentKind.BIND)
 
 
 @given(st.text(max_size=200))

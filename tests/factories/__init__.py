@@ -1,5 +1,6 @@
 """Test data factories, one module per domain; import them from here."""
 
+from tests.factories.bot import CallbackRequestFactory
 from tests.factories.core import (
     CategoryFactory,
     HouseholdFactory,
@@ -29,6 +30,7 @@ from tests.factories.proposals import (
 from tests.factories.reports import ReportFactory, UploadFactory
 
 __all__ = [
+    "CallbackRequestFactory",
     "CategoryFactory",
     "CommentFactory",
     "HouseholdFactory",

@@ -110,9 +110,11 @@ def _reset_schema() -> None:
         if connection.dialect.name == "postgresql":
             connection.exec_driver_sql("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
         else:
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
             metadata = sa.MetaData()
             metadata.reflect(connection)
             metadata.drop_all(connection)
+            connection.exec_driver_sql("PRAGMA foreign_keys=ON")
     upgrade()
 
 

@@ -9,6 +9,9 @@
 - `transfer`: to another mailbox, which has not read it yet (`new`); the due time stays, because
   the resident has been waiting all along.
 - `close`: final; the resident writes a new letter for a new matter.
+- `convert_to_report` / `convert_to_proposal`: when the letter is really a 随手拍 case or a
+  proposal, staff turn it into one (filed for the resident, linked both ways) and the letter is
+  closed: the matter goes on there.
 
 Internal notes and staff reads of an already-read letter change no state.
 """
@@ -19,19 +22,22 @@ LETTER = Lifecycle(
     "信件",
     {
         "new": {"read": "read", "reply": "replied", "follow_up": "new", "transfer": "new",
-                "close": "closed"},
-        "read": {"reply": "replied", "follow_up": "new", "transfer": "new", "close": "closed"},
+                "close": "closed", "convert_to_report": "closed",
+                "convert_to_proposal": "closed"},
+        "read": {"reply": "replied", "follow_up": "new", "transfer": "new", "close": "closed",
+                 "convert_to_report": "closed", "convert_to_proposal": "closed"},
         "replied": {"reply": "replied", "follow_up": "new", "close": "closed"},
         "closed": {},
     },
     state_labels={"new": "未读", "read": "已读", "replied": "已答复", "closed": "已办结"},
     action_labels={"read": "标记已读", "reply": "答复", "follow_up": "追问", "transfer": "转交",
-                   "close": "办结"},
+                   "close": "办结", "convert_to_report": "转为随手拍",
+                   "convert_to_proposal": "转为提案草稿"},
 )
 
 # What the resident may do; the rest are staff actions.
 RESIDENT_ACTIONS = ("follow_up",)
-STAFF_ACTIONS = ("read", "reply", "transfer", "close")
+STAFF_ACTIONS = ("read", "reply", "transfer", "close", "convert_to_report", "convert_to_proposal")
 
 # States in which a reply is owed.
 AWAITING_REPLY = ("new", "read")

@@ -96,8 +96,13 @@ class Letter(db.Model):
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Links to what the letter became. Plain ids for now: the reports and proposals packages
     # add their foreign keys when conversion lands.
-    converted_report_id: Mapped[int | None] = mapped_column(index=True)
-    converted_proposal_id: Mapped[int | None] = mapped_column(index=True)
+    # What staff converted the letter into; the report/proposal links back (source_letter_id).
+    # use_alter: reports and proposals also point at letters, so one side of each pair of
+    # foreign keys is added after both tables exist.
+    converted_report_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("reports.id", ondelete="SET NULL", use_alter=True), index=True)
+    converted_proposal_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("proposals.id", ondelete="SET NULL", use_alter=True), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now_default)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now_default,
                                                  onupdate=utc_now_default)

@@ -94,6 +94,10 @@ class LetterItemOut(OutputSchema):
 
 class LetterOut(LetterItemOut):
     consent_to_publish = fields.Boolean()
+    converted_report_id = fields.Integer(allow_none=True,
+                                         metadata={"description": "转为的随手拍（报事）编号"})
+    converted_proposal_id = fields.Integer(allow_none=True,
+                                           metadata={"description": "转为的提案草稿"})
     published = fields.Function(lambda letter: letter.publication is not None)
     actions = fields.Function(lambda letter: resident_actions(letter.status),
                               metadata={"description": "居民现在可以做的操作"})
@@ -239,6 +243,23 @@ class TransferIn(InputSchema):
 class CloseIn(InputSchema):
     message = Text(load_default="", validate=validate.Length(max=MAX_BODY),
                    metadata={"description": "给居民的办结说明；未答复过的信件必填"})
+
+
+class ConvertToReportIn(InputSchema):
+    category = fields.String(required=True, validate=validate.Length(min=1, max=32),
+                             metadata={"description": "随手拍类别代码"})
+    lat = fields.Float(validate=validate.Range(min=-90, max=90),
+                       metadata={"description": "问题位置（GCJ-02）；不填则定在居民所在社区"})
+    lng = fields.Float(validate=validate.Range(min=-180, max=180))
+    address = Text(load_default="", validate=validate.Length(max=120))
+    description = Text(validate=validate.Length(min=1, max=500),
+                       metadata={"description": "报事描述；不填则用来信内容"})
+
+
+class ConvertToProposalIn(InputSchema):
+    title = Text(validate=validate.Length(min=5, max=60),
+                 metadata={"description": "提案标题；不填则用信件标题"})
+    region_id = StrictInteger(metadata={"description": "提案范围（院落/社区/街道）；不填则为居民所在社区"})
 
 
 class PublishIn(InputSchema):

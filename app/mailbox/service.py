@@ -582,6 +582,87 @@ def close(staff: Staff, letter_id: int, *, message: str = "") -> Letter:
     return _load(letter_id)
 
 
+# --- conversion into a 随手拍 report or a proposal draft ------------------------------------------
+
+def _resident_words_and_photos(letter: Letter) -> tuple[str, list[int]]:
+    messages = [m for m in letter.messages if m.kind == MessageKind.RESIDENT]
+    body = "\n".join(m.body for m in messages)
+    photo_ids = [upload.id for m in messages for upload in m.photos]
+    return body, photo_ids
+
+
+def _finish_conversion(staff: Staff, letter: Letter, action: str, event: str, *, kind: str,
+                       text: str, object_type: str, object_id: int) -> Letter:
+    _transition(letter, action)
+    _add_message(letter, kind=MessageKind.EVENT, body=event)
+    letter.closed_at = clock.now()
+    letter.reply_due_at = None
+    _notify_resident(letter, kind, kind, text, "已转办")
+    audit.record(staff, f"letter.{action}", object_type="letter", object_id=letter.id,
+                 region_id=letter.community_id, **{f"{object_type}_id": object_id})
+    db.session.commit()
+    return _load(letter.id)
+
+
+def convert_to_report(staff: Staff, letter_id: int, *, category_code: str,
+                      lat: float | None = None, lng: float | None = None, address: str = "",
+                      description: str | None = None) -> Letter:
+    """Turn a letter that is really a 随手拍 case into a report filed for its writer (代办,
+    with the letter's photos), linked both ways; the letter is closed — the case goes on there.
+
+    Without a position the report is placed at the middle of the resident's community, which
+    routes it to that community's staff to locate and grid it.
+    """
+    from app import reports
+    from app.geo import bounding_box
+    from app.reports.service import DESCRIPTION_MAX
+
+    letter = get_letter_for_staff(staff, letter_id)
+    LETTER.next_state(letter.status, "convert_to_report")
+    words, photo_ids = _resident_words_and_photos(letter)
+    if lat is None or lng is None:
+        community = letter.community
+        if community.boundary is None:
+            message = "请填写问题所在的位置"
+            raise Invalid(message, errors={"location": [message]})
+        min_lat, max_lat, min_lng, max_lng = bounding_box(community.boundary)
+        lat, lng = (min_lat + max_lat) / 2, (min_lng + max_lng) / 2
+    report = reports.prepare_report(
+        reporter=letter.resident, source="staff", filed_by=staff, category_code=category_code,
+        description=(description or words)[:DESCRIPTION_MAX],
+        lat=lat, lng=lng, address=address, reporter_photo_ids=photo_ids[:9],
+        source_detail="居民信箱转办", source_letter_id=letter.id)
+    letter.converted_report_id = report.id
+    return _finish_conversion(
+        staff, letter, "convert_to_report", f"已转为随手拍 {report.number}", kind="converted",
+        text=f"您的来信“{letter.subject[:20]}”已转为随手拍 {report.number}，可在“我的报事”查看进度。",
+        object_type="report", object_id=report.id)
+
+
+def convert_to_proposal_draft(staff: Staff, letter_id: int, *, title: str | None = None,
+                              region_id: int | None = None) -> Letter:
+    """Turn a letter that is really a suggestion into a proposal DRAFT authored by its writer
+    (the resident decides whether to submit it), linked both ways; the letter is closed."""
+    from app import proposals
+
+    letter = get_letter_for_staff(staff, letter_id)
+    LETTER.next_state(letter.status, "convert_to_proposal")
+    words, photo_ids = _resident_words_and_photos(letter)
+    title = (title or letter.subject).strip()
+    if not 5 <= len(title) <= 60:
+        message = "提案标题应为 5 到 60 个字"
+        raise Invalid(message, errors={"title": [message]})
+    proposal = proposals.prepare_draft(
+        letter.resident, title=title, body=words[:5000],
+        region_id=region_id or letter.community_id, photo_ids=photo_ids[:9],
+        source_letter_id=letter.id)
+    letter.converted_proposal_id = proposal.id
+    return _finish_conversion(
+        staff, letter, "convert_to_proposal", "已转为提案草稿", kind="converted",
+        text=f"您的来信“{letter.subject[:20]}”已整理成提案草稿，请在小程序“我的提案”里查看并提交。",
+        object_type="proposal", object_id=proposal.id)
+
+
 # --- deadlines --------------------------------------------------------------------------------
 
 def mark_overdue_letters() -> int:

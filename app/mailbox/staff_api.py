@@ -10,6 +10,8 @@ from app.database import writes_on_read
 from app.mailbox import service
 from app.mailbox.schemas import (
     CloseIn,
+    ConvertToProposalIn,
+    ConvertToReportIn,
     InboxArgs,
     LetterNoteIn,
     MailboxIn,
@@ -149,6 +151,29 @@ def transfer(args, letter_id):
 def close(args, letter_id):
     """办结（未答复过的信件须填写办结说明）"""
     return service.close(g.staff, letter_id, **args)
+
+
+@blp.route("/letters/<int:letter_id>/convert-to-report", methods=["POST"])
+@blp.doc(security=BEARER)
+@blp.arguments(ConvertToReportIn)
+@blp.response(200, StaffLetterOut)
+@staff_required()
+def convert_to_report(args, letter_id):
+    """转为随手拍：为来信居民代办一件报事（带上来信照片），信件随之办结"""
+    location = {k: args[k] for k in ("lat", "lng") if k in args}
+    return service.convert_to_report(g.staff, letter_id, category_code=args["category"],
+                                     address=args["address"],
+                                     description=args.get("description"), **location)
+
+
+@blp.route("/letters/<int:letter_id>/convert-to-proposal", methods=["POST"])
+@blp.doc(security=BEARER)
+@blp.arguments(ConvertToProposalIn)
+@blp.response(200, StaffLetterOut)
+@staff_required()
+def convert_to_proposal(args, letter_id):
+    """转为提案草稿：以来信居民的名义起草（由居民决定是否提交），信件随之办结"""
+    return service.convert_to_proposal_draft(g.staff, letter_id, **args)
 
 
 @blp.route("/letters/<int:letter_id>/publication", methods=["GET"])

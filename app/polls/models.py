@@ -83,9 +83,9 @@ class Poll(db.Model):
     opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closes_at: Mapped[datetime] = mapped_column(UTCDateTime)
     results_visibility: Mapped[ResultsVisibility] = mapped_column(_enum(ResultsVisibility))
-    # The proposal this poll decides on. A foreign key to proposals is added when that table
-    # exists (it is built on another branch).
-    proposal_id: Mapped[int | None] = mapped_column(sa.Integer, index=True)
+    # The proposal this poll decides on, if any.
+    proposal_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("proposals.id", ondelete="SET NULL"), index=True)
     status: Mapped[PollStatus] = mapped_column(_enum(PollStatus), default=PollStatus.DRAFT)
     cancel_reason: Mapped[str | None] = mapped_column(sa.String(200))
     # Voter units that could take part, frozen when the poll closes (live count before).

@@ -522,6 +522,19 @@ def _field_values(data: dict) -> dict:
             for name in _EDITABLE if name in data}
 
 
+def _check_linked_proposal(staff: Staff, proposal_id: int | None) -> None:
+    """A poll may decide on a proposal the staff member can see (422 otherwise)."""
+    if proposal_id is None:
+        return
+    from app.proposals import get_proposal_for_staff
+
+    try:
+        get_proposal_for_staff(staff, proposal_id)
+    except NotFound:
+        message = "找不到要关联的提案"
+        raise Invalid(message, errors={"proposal_id": [message]}) from None
+
+
 def create_poll(staff: Staff, data: dict) -> Poll:
     """Create a draft poll in a region of the staff member's scope.
 
@@ -529,6 +542,7 @@ def create_poll(staff: Staff, data: dict) -> Poll:
     the rest defaults to 一人一票, phone-verified voters, results after the close.
     """
     region = _check_region(staff, data["region_id"])
+    _check_linked_proposal(staff, data.get("proposal_id"))
     poll = Poll(region=region, created_by_id=staff.id, status=PollStatus.DRAFT,
                 **_field_values({**_DEFAULTS, **data}))
     poll.questions = _questions_from(data["questions"], poll)
@@ -557,6 +571,8 @@ def update_poll(staff: Staff, poll_id: int, changes: dict) -> Poll:
         raise Conflict(f"该投票当前为“{POLL.label(poll.status)}”，只有草稿可以修改")
     if "region_id" in changes:
         poll.region = _check_region(staff, changes["region_id"])
+    if "proposal_id" in changes:
+        _check_linked_proposal(staff, changes["proposal_id"])
     for name, value in _field_values(changes).items():
         setattr(poll, name, value)
     if "questions" in changes:

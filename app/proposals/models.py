@@ -28,6 +28,9 @@ class Proposal(db.Model):
     escalated_from_id: Mapped[int | None] = mapped_column(sa.ForeignKey("regions.id"))
     title: Mapped[str] = mapped_column(sa.String(60))
     body: Mapped[str] = mapped_column(sa.Text)
+    # The residents' mailbox letter this draft was made from (staff 转为提案草稿).
+    source_letter_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("letters.id", ondelete="SET NULL"), index=True)
     # Indexed by ix_proposals_status_deadline (status first).
     status: Mapped[str] = mapped_column(sa.String(20), default="draft")
     # Set at publication from the scope level's rules (PROPOSAL_<LEVEL>_* settings).

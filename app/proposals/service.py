@@ -239,15 +239,25 @@ def _set_photos(proposal: Proposal, uploads: list) -> None:
 def create_proposal(resident: Resident, *, title: str, body: str, region_id: int,
                     photo_ids: Iterable[int] = ()) -> Proposal:
     """A new draft in one of the resident's own scopes; only its author sees it."""
+    proposal = prepare_draft(resident, title=title, body=body, region_id=region_id,
+                             photo_ids=photo_ids)
+    db.session.commit()
+    return proposal
+
+
+def prepare_draft(resident: Resident, *, title: str, body: str, region_id: int,
+                  photo_ids: Iterable[int] = (), source_letter_id: int | None = None) -> Proposal:
+    """`create_proposal` in the caller's transaction (flushed, not committed): for a service
+    that makes a draft as part of its own change (a mailbox letter converted to a proposal)."""
     region = check_author_scope(resident, region_id)
     uploads = claim_uploads(list(photo_ids), resident=resident, field="photo_ids")
     proposal = Proposal(author_id=resident.id, region_id=region.id, origin_region_id=region.id,
-                        title=title, body=body, status="draft", created_at=clock.now())
+                        title=title, body=body, status="draft", created_at=clock.now(),
+                        source_letter_id=source_letter_id)
     db.session.add(proposal)
     db.session.flush()
     _set_photos(proposal, uploads)
     record_event(proposal, "create", from_status=None, resident=resident, public=False)
-    db.session.commit()
     return proposal
 
 

@@ -46,6 +46,9 @@ class Report(db.Model):
     source: Mapped[str] = mapped_column(sa.String(16))
     # Who stands behind a non-resident filing: the Open311 partner's name, a 代办 remark.
     source_detail: Mapped[str] = mapped_column(sa.String(80), default="")
+    # The residents' mailbox letter this report was converted from (staff 转为随手拍).
+    source_letter_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("letters.id", ondelete="SET NULL"), index=True)
     filed_by_staff_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff.id"))
     category_id: Mapped[int] = mapped_column(sa.ForeignKey("categories.id"), index=True)
     description: Mapped[str] = mapped_column(sa.String(500))

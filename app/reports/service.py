@@ -54,6 +54,7 @@ from app.reports.models import (
     ReportSource,
 )
 from app.uploads import claim_uploads
+from app.uploads.service import MAX_PHOTOS
 
 log = logging.getLogger(__name__)
 
@@ -153,14 +154,35 @@ def _attach_photos(report: Report, uploads: Sequence, kind: PhotoKind) -> None:
 def file_report(*, reporter: Resident | None, source: ReportSource | str, category_code: str,
                 description: str, lat: float, lng: float, address: str = "",
                 photo_ids: Sequence[int] = (), anonymous: bool = False,
-                filed_by: Staff | None = None, source_detail: str = "") -> Report:
-    """File a report and return it (committed).
+                filed_by: Staff | None = None, source_detail: str = "",
+                reporter_photo_ids: Sequence[int] = (),
+                source_letter_id: int | None = None) -> Report:
+    """File a report and return it (committed); see `prepare_report` for the rules."""
+    report = prepare_report(
+        reporter=reporter, source=source, category_code=category_code, description=description,
+        lat=lat, lng=lng, address=address, photo_ids=photo_ids, anonymous=anonymous,
+        filed_by=filed_by, source_detail=source_detail, reporter_photo_ids=reporter_photo_ids,
+        source_letter_id=source_letter_id)
+    db.session.commit()
+    log.info("report %s filed (%s) in region %s", report.number, report.source, report.region_id)
+    return report
+
+
+def prepare_report(*, reporter: Resident | None, source: ReportSource | str, category_code: str,
+                   description: str, lat: float, lng: float, address: str = "",
+                   photo_ids: Sequence[int] = (), anonymous: bool = False,
+                   filed_by: Staff | None = None, source_detail: str = "",
+                   reporter_photo_ids: Sequence[int] = (),
+                   source_letter_id: int | None = None) -> Report:
+    """File a report in the caller's transaction (flushed, not committed): for a service that
+    files a report as part of its own change (a mailbox letter converted to a report).
 
     - `source` "miniprogram" / "bot": `reporter` is the resident filing; 1–9 photos (the
       mini-program) or 0–9 (the bot), uploads owned by the reporter; at most
       REPORT_RATE_LIMIT_PER_DAY filings per resident a day (429).
     - "staff": 代办 by `filed_by` for `reporter` (a resident in the staff member's scope), or a
-      staff member's own finding (`reporter` None); 0–9 photos uploaded by `filed_by`.
+      staff member's own finding (`reporter` None); 0–9 photos uploaded by `filed_by`, plus
+      `reporter_photo_ids`: photos the reporter uploaded themselves (a converted letter's).
     - "open311": a partner system; `reporter` None, `source_detail` the partner's name, no
       photos (there is no owner for them yet).
 
@@ -198,6 +220,11 @@ def file_report(*, reporter: Resident | None, source: ReportSource | str, catego
         uploads = []
     elif filed_by is not None:
         uploads = claim_uploads(list(photo_ids), staff=filed_by, minimum=minimum)
+        if reporter_photo_ids:
+            if reporter is None:
+                raise ValueError("reporter_photo_ids need a reporter")
+            uploads += claim_uploads(list(reporter_photo_ids), resident=reporter,
+                                     maximum=MAX_PHOTOS - len(uploads))
     else:
         uploads = claim_uploads(list(photo_ids), resident=reporter, minimum=minimum)
 
@@ -208,6 +235,7 @@ def file_report(*, reporter: Resident | None, source: ReportSource | str, catego
         # The counter row is taken last, just before commit: it is locked until then.
         number="", reporter=reporter, source=source.value,
         source_detail=source_detail[:80], filed_by=filed_by, category=category,
+        source_letter_id=source_letter_id,
         description=description, lat=lat, lng=lng, address=address, region=region,
         status=SUBMITTED, anonymous=anonymous, held_for_review=verdict.needs_review,
         review_reason=verdict.reason if verdict.needs_review else "",
@@ -237,8 +265,6 @@ def file_report(*, reporter: Resident | None, source: ReportSource | str, catego
     if filed_by is not None:
         audit.record(filed_by, "report.file", object_type="report", object_id=report.id,
                      region_id=report.region_id, reporter_id=reporter.id if reporter else None)
-    db.session.commit()
-    log.info("report %s filed (%s) in region %s", report.number, source, region.id)
     return report
 
 

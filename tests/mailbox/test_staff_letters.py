@@ -79,7 +79,8 @@ def test_staff_see_the_residents_details_and_marked_text(client, auth_headers, d
     assert body["resident"]["nickname"] == "张桂兰"
     assert body["resident"]["household"] == "3-2-501"
     assert body["messages"][0]["author"] == "居民"
-    assert body["actions"] == ["reply", "transfer", "close"]
+    assert body["actions"] == ["reply", "transfer", "close", "convert_to_report",
+                               "convert_to_proposal"]
 
 
 # --- replying, notes, closing ---------------------------------------------------------------

@@ -31,7 +31,8 @@ def test_a_letter_from_writing_to_closing(client, auth_headers, write, resident,
 
     clock.advance(hours=1)
     opened = client.get(f"/api/v1/staff/letters/{letter_id}", headers=staff_headers).json
-    assert opened["status"] == "read" and opened["actions"] == ["reply", "transfer", "close"]
+    assert opened["status"] == "read" and opened["actions"] == ["reply", "transfer", "close", "convert_to_report",
+                                                      "convert_to_proposal"]
     assert mine()["status_label"] == "已读"
 
     staff("notes", body="先联系物业核实")

@@ -68,9 +68,26 @@ def test_multiple_choice_maximum_defaults_to_the_number_of_options(client, regio
 
 
 def test_a_poll_may_link_a_proposal(client, regions, moderator, auth_headers):
+    from tests.factories.proposals import ProposalFactory
+
+    proposal = ProposalFactory(under_review=True,
+                               author=ResidentFactory(community=regions.community))
     response = create(client, auth_headers(moderator),
-                      poll_body(regions.community, proposal_id=17))
-    assert response.json["proposal_id"] == 17
+                      poll_body(regions.community, proposal_id=proposal.id))
+    assert response.json["proposal_id"] == proposal.id
+
+
+def test_a_poll_cannot_link_an_unknown_or_foreign_proposal(client, regions, moderator,
+                                                           auth_headers):
+    from tests.factories.proposals import ProposalFactory
+
+    foreign = ProposalFactory(under_review=True,
+                              author=ResidentFactory(community=regions.far_community))
+    for proposal_id in (99999, foreign.id):
+        response = create(client, auth_headers(moderator),
+                          poll_body(regions.community, proposal_id=proposal_id))
+        assert response.status_code == 422
+        assert response.json["errors"] == {"proposal_id": ["找不到要关联的提案"]}
 
 
 def _one_option(body):

@@ -11,11 +11,11 @@ from app.mailbox import service
 from app.mailbox.schemas import (
     CloseIn,
     InboxArgs,
+    LetterNoteIn,
     MailboxIn,
     MailboxPatchIn,
     MetricsArgs,
     MetricsOut,
-    LetterNoteIn,
     PublicationOut,
     PublishIn,
     ReplyIn,

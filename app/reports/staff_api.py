@@ -14,12 +14,12 @@ from app.reports.models import ReportSource
 from app.reports.schemas import (
     DispatchIn,
     MergeIn,
-    ReportNoteIn,
     NoteOnlyIn,
     RatesArgs,
     RatesOut,
     RejectIn,
     ReleaseIn,
+    ReportNoteIn,
     ResolveIn,
     StaffReportIn,
     StaffReportOut,

@@ -17,12 +17,15 @@ from tests.factories.notifications import (
     NotificationFactory,
     SubscriptionGrantFactory,
 )
+from tests.factories.open311 import FilingFactory, PartnerFactory
 from tests.factories.reports import ReportFactory, UploadFactory
 
 __all__ = [
     "CategoryFactory",
+    "FilingFactory",
     "HouseholdFactory",
     "NotificationFactory",
+    "PartnerFactory",
     "REPORT_FIELDS",
     "REPORT_OA_TEMPLATE",
     "REPORT_SUBSCRIBE_TEMPLATE",

@@ -27,11 +27,13 @@ API_MODULES = [
     "app.mailbox.staff_api",
     "app.reports.api",
     "app.reports.staff_api",
+    "app.open311.staff_api",
 ]
 
 # Plain Flask blueprints (HTML pages, the bot endpoint, Open311): each module exposes `bp`.
 WEB_MODULES = [
     "app.uploads.media",
+    "app.open311.georeport",
 ]
 
 # Each module exposes `commands`, a list of click commands and groups.
@@ -40,6 +42,7 @@ CLI_MODULES = [
     "app.accounts.cli",
     "app.regions.cli",
     "app.notifications.cli",
+    "app.open311.cli",
     "app.demo",
 ]
 
@@ -113,6 +116,7 @@ def import_models() -> None:
         "app.uploads.models",
         "app.mailbox.models",
         "app.reports.models",
+        "app.open311.models",
         "app.ratelimit",
     ):
         importlib.import_module(module)

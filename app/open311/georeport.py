@@ -24,6 +24,7 @@ import logging
 import math
 import re
 from collections.abc import Callable
+from datetime import datetime
 
 from flask import Blueprint, Response, current_app, request
 from werkzeug.exceptions import HTTPException, InternalServerError, MethodNotAllowed
@@ -33,6 +34,7 @@ from app.extensions import csrf
 from app.open311 import documents, service
 from app.open311.formats import FORMATS, parse_w3c_datetime, render, render_document, render_errors
 from app.open311.models import Partner
+from app.reports.models import Report
 
 log = logging.getLogger(__name__)
 
@@ -100,7 +102,7 @@ def _number(name: str) -> float | None:
     return number
 
 
-def _datetime(name: str):
+def _datetime(name: str) -> datetime | None:
     value = _param(name)
     if value is None:
         return None
@@ -184,7 +186,7 @@ def _create_request(fmt: str):
     return _respond(render("service_requests", "request", [documents.filed(report)], fmt))
 
 
-def _requests(reports) -> list[dict]:
+def _requests(reports: list[Report]) -> list[dict]:
     address_only = service.address_only_ids(reports)
     return [documents.service_request(report, address_only=report.id in address_only)
             for report in reports]

@@ -304,3 +304,11 @@ def test_the_wgs84_input_is_converted_to_our_gcj02(client, partner, regions):
     (report,) = reports()
     assert report.region_id == regions.grid2.id
     assert geo.distance_m(report.lat, report.lng, *regions.point_in_grid2) < 1
+
+
+def test_a_body_over_the_size_limit_is_400_with_code_413(client, app, partner, regions,
+                                                        monkeypatch):
+    monkeypatch.setitem(app.config, "MAX_CONTENT_LENGTH", 1024)
+    response = post_request(client, **filing(regions, description="灯" * 1000))
+    assert_error(response, 400, code=413)
+    assert reports() == []

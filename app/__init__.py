@@ -32,6 +32,7 @@ API_MODULES = [
     "app.polls.api",
     "app.polls.staff_api",
     "bot.staff_api",
+    "app.open311.staff_api",
 ]
 
 # Plain Flask blueprints (HTML pages, the bot endpoint, Open311): each module exposes `bp`.
@@ -39,6 +40,7 @@ WEB_MODULES = [
     "app.uploads.media",
     "app.staff",
     "bot.endpoint",
+    "app.open311.georeport",
 ]
 
 # Each module exposes `commands`, a list of click commands and groups.
@@ -47,6 +49,7 @@ CLI_MODULES = [
     "app.accounts.cli",
     "app.regions.cli",
     "app.notifications.cli",
+    "app.open311.cli",
     "app.demo",
     "bot.cli",
 ]
@@ -124,6 +127,7 @@ def import_models() -> None:
         "app.reports.models",
         "app.moderation.models",
         "app.proposals.models",
+        "app.open311.models",
         "app.ratelimit",
         "bot.models",
     ):

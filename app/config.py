@@ -43,6 +43,21 @@ def _bool(environ: Mapping[str, str], name: str, default: bool) -> bool:
     raise ConfigError(f"{name} must be true or false, got {raw!r}")
 
 
+def _networks(environ: Mapping[str, str], name: str) -> list[str]:
+    """A comma-separated list of CIDRs (e.g. "127.0.0.1/32,::1/128"), each checked."""
+    import ipaddress
+
+    networks = []
+    for part in environ.get(name, "").split(","):
+        if not part.strip():
+            continue
+        try:
+            networks.append(str(ipaddress.ip_network(part.strip())))
+        except ValueError as exc:
+            raise ConfigError(f"{name}: {part.strip()!r} is not a network ({exc})") from exc
+    return networks
+
+
 def _normalise_database_url(url: str) -> str:
     """Accept the URLs operators usually paste and select the psycopg 3 driver for PostgreSQL."""
     for prefix in ("postgres://", "postgresql://"):
@@ -177,6 +192,17 @@ def load_config(environ: Mapping[str, str] | None = None, instance_path: str | N
         "COMMENT_RATE_LIMIT_PER_HOUR": _int(environ, "COMMENT_RATE_LIMIT_PER_HOUR", 30),
         # Distinct residents' flags that hide an item until a moderator decides.
         "MODERATION_HIDE_AFTER_FLAGS": _int(environ, "MODERATION_HIDE_AFTER_FLAGS", 3),
+        # Open311 GeoReport v2 (/open311/v2/): the jurisdiction_id we answer to (our root
+        # domain, as the spec suggests), and the discovery document's contact and key service.
+        "OPEN311_JURISDICTION_ID": environ.get("OPEN311_JURISDICTION_ID", "").strip()
+        or "linli.example.gov.cn",
+        "OPEN311_CONTACT": environ.get("OPEN311_CONTACT", "").strip()
+        or "Linli 平台管理员（所在街道或社区的管理员）",
+        "OPEN311_KEY_SERVICE": environ.get("OPEN311_KEY_SERVICE", "").strip()
+        or "API key 由平台管理员为每个合作方创建：请联系所在街道或社区的 Linli 管理员申请。",
+        # Tests only: networks a partner's media_url may reach although they are not public
+        # (a photo served from 127.0.0.1). Refused in production.
+        "OPEN311_MEDIA_ALLOWED_NETWORKS": _networks(environ, "OPEN311_MEDIA_ALLOWED_NETWORKS"),
         "JOB_TIMEOUT_SECONDS": _int(environ, "JOB_TIMEOUT_SECONDS", 120),
         "JOB_MAX_RETRIES": _int(environ, "JOB_MAX_RETRIES", 3),
         # Inline jobs re-raise their errors under test so that a broken job fails the test.
@@ -222,6 +248,9 @@ def check_production(config: Mapping) -> None:
     from app.notifications.templates import production_problems
 
     missing.extend(production_problems(config.get("NOTIFICATION_TEMPLATES")))
+    if config.get("OPEN311_MEDIA_ALLOWED_NETWORKS"):
+        missing.append("OPEN311_MEDIA_ALLOWED_NETWORKS must be unset (it lets partners' media_url"
+                       " reach private addresses)")
     if config.get("WECHAT_API_BASE"):
         missing.append("WECHAT_API_BASE must be unset (it reroutes WeChat calls to a test server)")
     if missing:

@@ -32,6 +32,24 @@ CATEGORIES = [
 ]
 
 
+# Groups and extra questions of the categories (Open311 `group` and service attributes).
+CATEGORY_GROUPS = {"streetlight": "市政设施", "road": "市政设施", "facility": "市政设施",
+                   "garbage": "环境卫生", "noise": "秩序管理", "parking": "秩序管理"}
+CATEGORY_ATTRIBUTES = {
+    "road": [
+        {"code": "hazard", "datatype": "singlevaluelist", "required": True,
+         "description": "是否已影响行人或车辆安全？",
+         "values": [{"key": "yes", "name": "是，需要尽快设置警示"}, {"key": "no", "name": "否"}]},
+        {"code": "width_cm", "datatype": "number", "description": "破损处大约多宽（厘米）"},
+    ],
+    "noise": [
+        {"code": "period", "datatype": "multivaluelist", "description": "噪音出现的时段",
+         "values": [{"key": "morning", "name": "清晨"}, {"key": "day", "name": "白天"},
+                    {"key": "evening", "name": "傍晚"}, {"key": "night", "name": "深夜"}]},
+    ],
+}
+
+
 def _box(west: float, south: float, east: float, north: float) -> dict:
     """A rectangular GeoJSON Polygon (GCJ-02 lng/lat)."""
     return {"type": "Polygon", "coordinates": [[
@@ -186,7 +204,9 @@ def seed() -> dict:
         if db.session.scalar(sa.select(Category.id).where(Category.code == code)) is None:
             db.session.add(Category(code=code, name=name, response_sla_hours=response,
                                     completion_sla_hours=completion, keywords=keywords,
-                                    sort_order=order, description=f"{name}相关问题"))
+                                    sort_order=order, description=f"{name}相关问题",
+                                    group_name=CATEGORY_GROUPS.get(code, ""),
+                                    attributes=CATEGORY_ATTRIBUTES.get(code, [])))
     for username, display_name, role, region_code in STAFF:
         accounts.create_staff(username=username, password=DEMO_PASSWORD,
                               display_name=display_name, role=role, region=by_code[region_code])
@@ -222,7 +242,8 @@ def seed() -> dict:
     from app.polls.demo import seed_polls
 
     seed_polls()
-    return {"staff": STAFF, "residents": RESIDENTS}
+    open311_key = seed_open311()
+    return {"staff": STAFF, "residents": RESIDENTS, "open311_key": open311_key}
 
 
 def seed_notifications() -> None:
@@ -442,6 +463,29 @@ def _seed_bot(by_code: dict) -> None:
                                    phone="13812345678", note="楼上卫生间漏水，想请社区协调一下"))
 
 
+def seed_open311() -> str:
+    """The district's 12345 hotline platform as an Open311 partner, with one case it handed
+    over (already dispatched to the grid's handler); returns the partner's API key."""
+    from app import geo, reports
+    from app.accounts.models import Staff
+    from app.open311 import service as open311
+
+    staff = {s.username: s for s in db.session.scalars(sa.select(Staff))}
+    district = db.session.scalar(sa.select(Region).where(Region.code == "jj"))
+    partner, api_key = open311.create_partner(
+        staff["admin"], name="锦江区12345热线平台", region=district,
+        contact="12345热线派单组 李工 028-12345000")
+    lat, lng = geo.gcj02_to_wgs84(30.6556, 104.0838)  # the hotline sends GPS (WGS84)
+    report = open311.file_request(
+        partner, service_code="road", lat=lat, lng=lng, address="和平社区菜市场东门人行道",
+        description="市民来电：菜市场东门人行道地砖塌陷，老人差点绊倒",
+        answers={"hazard": ["yes"], "width_cm": ["60"]})
+    reports.accept_report(staff["moderator"], report.id, note="已受理，12345转办")
+    reports.dispatch_report(staff["moderator"], report.id, handler_id=staff["handler"].id,
+                            note="请今天先设置警示标志")
+    return api_key
+
+
 def is_seeded() -> bool:
     return db.session.scalar(sa.select(Region.id).limit(1)) is not None
 
@@ -463,12 +507,14 @@ def seed_command(if_empty):
             click.echo("demo data already present")
             return
         raise click.ClickException("the database already has regions; use --if-empty")
-    seed()
+    created = seed()
     click.echo("demo data created")
     click.echo(f"staff logins (password {DEMO_PASSWORD}): "
                + ", ".join(f"{u} ({role.label})" for u, _n, role, _r in STAFF))
     click.echo("resident logins (mini-program dev codes): "
                + ", ".join(f"dev:{name}" for name, *_ in RESIDENTS + NEIGHBOURS))
+    click.echo(f"Open311 key of 锦江区12345热线平台: {created['open311_key']}"
+               " (GET /open311/v2/discovery.json; shown only now)")
 
 
 commands = [demo_group]

@@ -42,11 +42,19 @@ def test_production_starts_with_complete_settings():
     ({"WECHAT_OA_AES_KEY": None}, "WECHAT_OA_AES_KEY"),
     ({"WECHAT_API_BASE": "http://127.0.0.1:9"}, "WECHAT_API_BASE"),
     ({"PUBLIC_BASE_URL": None}, "PUBLIC_BASE_URL"),
+    ({"OPEN311_MEDIA_ALLOWED_NETWORKS": "127.0.0.1/32"}, "OPEN311_MEDIA_ALLOWED_NETWORKS"),
 ])
 def test_production_refuses_to_start_and_names_what_is_missing(missing, named):
     with pytest.raises(ConfigError) as excinfo:
         create_app({"ENVIRON": production_environ(**missing)})
     assert named in str(excinfo.value)
+
+
+def test_open311_media_networks_are_read_as_checked_cidrs():
+    config = load_config({"OPEN311_MEDIA_ALLOWED_NETWORKS": " 127.0.0.1/32, ::1/128 ,"})
+    assert config["OPEN311_MEDIA_ALLOWED_NETWORKS"] == ["127.0.0.1/32", "::1/128"]
+    with pytest.raises(ConfigError, match="OPEN311_MEDIA_ALLOWED_NETWORKS"):
+        load_config({"OPEN311_MEDIA_ALLOWED_NETWORKS": "localhost"})
 
 
 def test_unknown_environment_is_refused():

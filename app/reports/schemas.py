@@ -17,7 +17,7 @@ from app import clock
 from app.pagination import PageArgs
 from app.reports import service
 from app.reports.lifecycle import REPORT
-from app.reports.models import ActorKind, PhotoKind, Report, ReportEvent
+from app.reports.models import ActorKind, PhotoKind, Report, ReportEvent, ReportSource
 from app.reports.rates import ReportRates
 from app.uploads import photo_urls
 from app.uploads.schemas import PhotoOut
@@ -391,8 +391,12 @@ def nearby_item(report: Report, distance_m: float, *, resident, followed: set[in
 
 
 def _reporter_name(report: Report) -> str:
-    if report.anonymous or report.reporter is None:
-        return ANONYMOUS_NAME if report.reporter is not None else "工作人员登记"
+    if report.reporter is None:
+        if report.source == ReportSource.OPEN311:
+            return f"{report.source_detail}转来"
+        return "工作人员登记"
+    if report.anonymous:
+        return ANONYMOUS_NAME
     return report.reporter.nickname or "居民"
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from flask import current_app
@@ -55,6 +56,9 @@ from app.reports.models import (
 )
 from app.uploads import claim_uploads
 from app.uploads.service import MAX_PHOTOS
+
+if TYPE_CHECKING:
+    from app.open311.models import Partner
 
 log = logging.getLogger(__name__)
 
@@ -155,14 +159,14 @@ def file_report(*, reporter: Resident | None, source: ReportSource | str, catego
                 description: str, lat: float, lng: float, address: str = "",
                 photo_ids: Sequence[int] = (), anonymous: bool = False,
                 filed_by: Staff | None = None, source_detail: str = "",
-                reporter_photo_ids: Sequence[int] = (),
-                source_letter_id: int | None = None) -> Report:
+                reporter_photo_ids: Sequence[int] = (), source_letter_id: int | None = None,
+                partner: Partner | None = None, region: Region | None = None) -> Report:
     """File a report and return it (committed); see `prepare_report` for the rules."""
     report = prepare_report(
         reporter=reporter, source=source, category_code=category_code, description=description,
         lat=lat, lng=lng, address=address, photo_ids=photo_ids, anonymous=anonymous,
         filed_by=filed_by, source_detail=source_detail, reporter_photo_ids=reporter_photo_ids,
-        source_letter_id=source_letter_id)
+        source_letter_id=source_letter_id, partner=partner, region=region)
     db.session.commit()
     log.info("report %s filed (%s) in region %s", report.number, report.source, report.region_id)
     return report
@@ -172,10 +176,10 @@ def prepare_report(*, reporter: Resident | None, source: ReportSource | str, cat
                    description: str, lat: float, lng: float, address: str = "",
                    photo_ids: Sequence[int] = (), anonymous: bool = False,
                    filed_by: Staff | None = None, source_detail: str = "",
-                   reporter_photo_ids: Sequence[int] = (),
-                   source_letter_id: int | None = None) -> Report:
+                   reporter_photo_ids: Sequence[int] = (), source_letter_id: int | None = None,
+                   partner: Partner | None = None, region: Region | None = None) -> Report:
     """File a report in the caller's transaction (flushed, not committed): for a service that
-    files a report as part of its own change (a mailbox letter converted to a report).
+    files a report as part of its own change (a letter converted to a report, an Open311 POST).
 
     - `source` "miniprogram" / "bot": `reporter` is the resident filing; 1–9 photos (the
       mini-program) or 0–9 (the bot), uploads owned by the reporter; at most
@@ -183,14 +187,19 @@ def prepare_report(*, reporter: Resident | None, source: ReportSource | str, cat
     - "staff": 代办 by `filed_by` for `reporter` (a resident in the staff member's scope), or a
       staff member's own finding (`reporter` None); 0–9 photos uploaded by `filed_by`, plus
       `reporter_photo_ids`: photos the reporter uploaded themselves (a converted letter's).
-    - "open311": a partner system; `reporter` None, `source_detail` the partner's name, no
-      photos (there is no owner for them yet).
+    - "open311": a partner system; `reporter` None, `source_detail` the partner's name; 0–9
+      photos uploaded by `partner` (fetched from its `media_url`), none without a partner.
+      `region` files it into that region instead of routing by the point: Open311 routes
+      and checks the partner's scope itself, and a partner bound to one community may file by
+      address alone (the point is then that region's reference point).
 
     `lat`/`lng` are GCJ-02 (convert Open311's WGS84 with app.geo.wgs84_to_gcj02 first). The
     report is routed to the grid containing the point, else the reporter's community (422 when
     neither). Doubtful text is accepted and held for a moderator; risky text is a 422.
     """
     source = ReportSource(source)
+    if source != ReportSource.OPEN311 and (partner is not None or region is not None):
+        raise ValueError("partner and region are for Open311 filings only")
     if source in (ReportSource.MINIPROGRAM, ReportSource.BOT) and reporter is None:
         raise ValueError(f"a {source} report needs the reporting resident")
     if source == ReportSource.STAFF and filed_by is None:
@@ -208,16 +217,16 @@ def prepare_report(*, reporter: Resident | None, source: ReportSource | str, cat
     address = _check_text(address, "location", ADDRESS_MAX, required=False)
     _check_location(lat, lng)
     category = get_active_by_code(category_code)
-    region = route(lat, lng, reporter)
+    region = region or route(lat, lng, reporter)
     if filed_by is not None and not is_in_scope(filed_by, region.id):
         message = "该位置不在您负责的区域内"
         raise Invalid(message, errors={"location": [message]})
 
     minimum = 1 if source == ReportSource.MINIPROGRAM else 0
     if source == ReportSource.OPEN311:
-        if photo_ids:
-            raise Invalid("暂不支持合作方附带照片", errors={"photo_ids": ["暂不支持"]})
-        uploads = []
+        if photo_ids and partner is None:
+            raise ValueError("an Open311 filing's photos are its partner's uploads")
+        uploads = claim_uploads(list(photo_ids), partner=partner) if photo_ids else []
     elif filed_by is not None:
         uploads = claim_uploads(list(photo_ids), staff=filed_by, minimum=minimum)
         if reporter_photo_ids:
@@ -349,16 +358,24 @@ def resident_reports_query(resident: Resident, *, status: str | None = None) -> 
     return query
 
 
+def public_clause() -> sa.ColumnElement[bool]:
+    """`is_public()` in SQL: not held for review, not rejected."""
+    return sa.and_(Report.held_for_review.is_(False), Report.status != REJECTED)
+
+
 def public_reports_query(*, statuses: Sequence[str] | None = None,
                          category_codes: Sequence[str] | None = None,
                          start: datetime | None = None, end: datetime | None = None,
-                         region: Region | None = None) -> sa.Select:
+                         region: Region | None = None,
+                         also: sa.Select | None = None) -> sa.Select:
     """Public reports, newest first: not held for review, not rejected (Open311's list).
 
     Filters: statuses, category codes, filed in [start, end), inside a region's subtree.
+    `also` selects ids of reports the caller may see even when they are not public (an Open311
+    partner's own filings); the filters apply to them too.
     """
-    query = (sa.select(Report)
-             .where(Report.held_for_review.is_(False), Report.status != REJECTED)
+    visible = public_clause() if also is None else sa.or_(public_clause(), Report.id.in_(also))
+    query = (sa.select(Report).where(visible)
              .options(*_list_options()).order_by(Report.created_at.desc(), Report.id.desc()))
     if statuses:
         query = query.where(Report.status.in_(list(statuses)))

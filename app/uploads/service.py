@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from flask import current_app
@@ -24,6 +25,9 @@ from app.extensions import db
 from app.storage import get_storage, photo_key
 from app.uploads.models import Upload
 from app.uploads.pipeline import PhotoRejected, process_photo
+
+if TYPE_CHECKING:
+    from app.open311.models import Partner
 
 log = logging.getLogger(__name__)
 
@@ -51,16 +55,28 @@ def photo_urls(upload: Upload) -> dict:
             "thumbnail_url": media_url(photo_key(upload.sha256, "thumbnail"))}
 
 
-def _owner_filter(resident: Resident | None, staff: Staff | None):
-    if (resident is None) == (staff is None):
+def _owner(resident: Resident | None, staff: Staff | None,
+           partner: Partner | None) -> tuple[str, int]:
+    """The owner column and id of an upload: exactly one of the three is given."""
+    owners = [(column, owner.id) for column, owner in
+              (("resident_id", resident), ("staff_id", staff), ("partner_id", partner))
+              if owner is not None]
+    if len(owners) != 1:
         raise ValueError("an upload has exactly one owner")
-    return Upload.resident_id == resident.id if resident else Upload.staff_id == staff.id
+    return owners[0]
 
 
-def store_photo(data: bytes, *, resident: Resident | None = None,
-                staff: Staff | None = None) -> StoredPhoto:
-    """Process and store one photo for its owner; raise 413/422 with a Chinese message when it
-    is refused, leaving nothing behind."""
+def _owner_filter(resident: Resident | None, staff: Staff | None,
+                  partner: Partner | None = None):
+    column, owner_id = _owner(resident, staff, partner)
+    return getattr(Upload, column) == owner_id
+
+
+def store_photo(data: bytes, *, resident: Resident | None = None, staff: Staff | None = None,
+                partner: Partner | None = None) -> StoredPhoto:
+    """Process and store one photo for its owner (a resident, a staff member or an Open311
+    partner); raise 413/422 with a Chinese message when it is refused, leaving nothing behind."""
+    owner_column, owner_id = _owner(resident, staff, partner)
     try:
         photo = process_photo(data, max_bytes=current_app.config["UPLOAD_MAX_BYTES"],
                               max_pixels=current_app.config["UPLOAD_MAX_PIXELS"])
@@ -80,13 +96,12 @@ def store_photo(data: bytes, *, resident: Resident | None = None,
                 storage.put(key, content, "image/jpeg")
                 written.append(key)
         insert_ignoring_conflicts(db.session, Upload.__table__, {
-            "resident_id": resident.id if resident else None,
-            "staff_id": staff.id if staff else None,
+            owner_column: owner_id,
             "sha256": photo.sha256, "source_format": photo.source_format,
             "width": photo.width, "height": photo.height, "created_at": clock.now(),
-        }, ["resident_id", "sha256"] if resident else ["staff_id", "sha256"])
+        }, [owner_column, "sha256"])
         upload = db.session.scalar(sa.select(Upload).where(
-            _owner_filter(resident, staff), Upload.sha256 == photo.sha256))
+            _owner_filter(resident, staff, partner), Upload.sha256 == photo.sha256))
         db.session.commit()
     except Exception:
         db.session.rollback()
@@ -98,7 +113,7 @@ def store_photo(data: bytes, *, resident: Resident | None = None,
 
 
 def claim_uploads(ids: list[int], *, resident: Resident | None = None, staff: Staff | None = None,
-                  field: str = "photo_ids", minimum: int = 0,
+                  partner: Partner | None = None, field: str = "photo_ids", minimum: int = 0,
                   maximum: int = MAX_PHOTOS) -> list[Upload]:
     """The caller's own uploads with these ids, in the given order, marked as used.
 
@@ -113,13 +128,33 @@ def claim_uploads(ids: list[int], *, resident: Resident | None = None, staff: St
     if not ids:
         return []
     uploads = {u.id: u for u in db.session.scalars(
-        sa.select(Upload).where(Upload.id.in_(ids), _owner_filter(resident, staff)))}
+        sa.select(Upload).where(Upload.id.in_(ids), _owner_filter(resident, staff, partner)))}
     if len(uploads) != len(ids):
         raise Invalid("照片无效，请重新上传", errors={field: ["照片不存在或已失效，请重新上传"]})
     now = clock.now()
     for upload in uploads.values():
         upload.claimed_at = upload.claimed_at or now
     return [uploads[i] for i in ids]
+
+
+def discard_upload(upload_id: int) -> bool:
+    """Remove an upload nothing has claimed, and its files unless another row shares them.
+
+    For a caller whose filing failed after the photo was stored (an Open311 `media_url`): it
+    leaves nothing behind instead of waiting for the unclaimed sweep. Committed.
+    """
+    upload = db.session.get(Upload, upload_id)
+    if upload is None or upload.claimed_at is not None:
+        return False
+    sha256 = upload.sha256
+    db.session.delete(upload)
+    still_used = db.session.scalar(sa.select(Upload.id).where(Upload.sha256 == sha256).limit(1))
+    db.session.commit()
+    if still_used is None:
+        storage = get_storage()
+        for rendition in (*RENDITIONS, ORIGINAL):
+            storage.delete(photo_key(sha256, rendition))
+    return True
 
 
 def delete_unclaimed(now: datetime | None = None) -> int:

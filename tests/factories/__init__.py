@@ -18,6 +18,7 @@ from tests.factories.notifications import (
     NotificationFactory,
     SubscriptionGrantFactory,
 )
+from tests.factories.open311 import FilingFactory, PartnerFactory
 from tests.factories.polls import PollFactory
 from tests.factories.proposals import (
     CommentFactory,
@@ -33,8 +34,10 @@ __all__ = [
     "CallbackRequestFactory",
     "CategoryFactory",
     "CommentFactory",
+    "FilingFactory",
     "HouseholdFactory",
     "NotificationFactory",
+    "PartnerFactory",
     "REPORT_FIELDS",
     "REPORT_OA_TEMPLATE",
     "REPORT_SUBSCRIBE_TEMPLATE",

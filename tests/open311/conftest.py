@@ -296,3 +296,70 @@ def trust_test_authority(test_authority, monkeypatch) -> TestAuthority:
     monkeypatch.setenv("SSL_CERT_FILE", str(test_authority.ca_file))
     monkeypatch.delenv("SSL_CERT_DIR", raising=False)
     return test_authority
+
+
+# --- the endpoints' world: categories, a partner, residents and staff ---------------------------
+
+@pytest.fixture
+def category():
+    from tests.factories import CategoryFactory
+
+    return CategoryFactory(code="streetlight", name="路灯损坏", description="路灯不亮、闪烁、损坏",
+                           keywords="路灯,照明", group_name="市政设施", response_sla_hours=24,
+                           completion_sla_hours=72)
+
+
+@pytest.fixture
+def partner(regions, category):
+    """A partner allowed to file anywhere in the district; its key is helpers.KEY."""
+    from tests.factories import PartnerFactory
+    from tests.open311.helpers import KEY
+
+    return PartnerFactory(region=regions.district, key=KEY, name="锦江区12345热线平台")
+
+
+@pytest.fixture
+def resident(regions):
+    from tests.factories import ResidentFactory
+
+    return ResidentFactory(community=regions.community, nickname="张阿姨",
+                           phone_masked="138****1234")
+
+
+@pytest.fixture
+def moderator(regions):
+    from app.accounts.models import StaffRole
+    from tests.factories import StaffFactory
+
+    return StaffFactory(region=regions.community, role=StaffRole.MODERATOR, display_name="王芳")
+
+
+@pytest.fixture
+def handler(regions):
+    from app.accounts.models import StaffRole
+    from tests.factories import StaffFactory
+
+    return StaffFactory(region=regions.grid, role=StaffRole.HANDLER, display_name="张伟")
+
+
+@pytest.fixture
+def admin(regions):
+    from app.accounts.models import StaffRole
+    from tests.factories import StaffFactory
+
+    return StaffFactory(region=regions.district, role=StaffRole.ADMIN, display_name="李建国")
+
+
+@pytest.fixture
+def media_connections(monkeypatch) -> list[tuple]:
+    """Every connection the media fetcher tries to open (none is actually made)."""
+    from app.open311 import media_fetch
+
+    attempts: list[tuple] = []
+
+    def refuse(connection):
+        attempts.append((str(connection.address), connection.port))
+        raise AssertionError(f"media fetch connected to {connection.address}")
+
+    monkeypatch.setattr(media_fetch._PinnedHTTPConnection, "connect", refuse)
+    return attempts

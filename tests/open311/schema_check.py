@@ -24,6 +24,8 @@ SCHEMA_BASE = "https://schemas.linli.invalid/open311/"
 SPEC_CONTAINERS = {
     "services": "service",
     "service_requests": "request",
+    # mySociety's servicerequestupdates extension.
+    "service_requests_updates": "request_update",
     "errors": "error",
     "endpoints": "endpoint",
     "formats": "format",

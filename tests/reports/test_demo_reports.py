@@ -10,7 +10,8 @@ def test_demo_seed_files_and_handles_reports(runner, media_root):
     result = runner.invoke(args=["demo", "seed"])
     assert result.exit_code == 0, result.output
     statuses = sorted(db.session.scalars(sa.select(Report.status)))
-    assert statuses == ["accepted", "closed", "in_progress", "resolved", "submitted"]
+    assert statuses == ["accepted", "closed", "dispatched", "in_progress", "resolved",
+                        "submitted"]
     closed = db.session.scalar(sa.select(Report).where(Report.status == "closed"))
     assert closed.satisfaction == 5
     assert db.session.scalar(sa.select(sa.func.count(ReportPhoto.id))) == 7

@@ -7,11 +7,18 @@ import pytest
 import sqlalchemy as sa
 
 from app.accounts.models import StaffRole
+from app.errors import Invalid
 from app.extensions import db
 from app.reports import file_report
 from app.reports.models import Report, ReportPhoto
 from app.uploads.models import Upload
-from tests.factories import ResidentFactory, StaffFactory, UploadFactory
+from tests.factories import (
+    PartnerFactory,
+    ReportFactory,
+    ResidentFactory,
+    StaffFactory,
+    UploadFactory,
+)
 from tests.reports.helpers import file, notifications, photo_ids, report_body, timeline
 from tests.uploads.samples import encoded, photo_like
 
@@ -276,6 +283,73 @@ def test_an_open311_partner_files_without_a_resident(regions, category, moderato
         None, "open311", regions.grid.id)
     assert notifications(resident_id=None, kind="report.file") == []
     assert {n.staff_id for n in notifications(kind="report.filed")} == {moderator.id}
+
+
+def test_an_open311_filing_takes_photos_its_partner_uploaded(regions, category):
+    partner = PartnerFactory(region=regions.district)
+    upload = UploadFactory(partner_id=partner.id)
+    lat, lng = regions.point_in_grid
+    report = file_report(reporter=None, source="open311", source_detail=partner.name,
+                         partner=partner, category_code="streetlight", description="路灯不亮",
+                         lat=lat, lng=lng, photo_ids=[upload.id])
+    assert [(p.upload_id, p.kind) for p in report.photos] == [(upload.id, "report")]
+    assert db.session.get(Upload, upload.id).claimed_at is not None
+
+
+def test_an_open311_filing_refuses_photos_of_another_owner(regions, category, resident):
+    partner = PartnerFactory(region=regions.district)
+    upload = UploadFactory(resident_id=resident.id)
+    with pytest.raises(Invalid) as refused:
+        file_report(reporter=None, source="open311", source_detail=partner.name, partner=partner,
+                    category_code="streetlight", description="路灯不亮", lat=30.654,
+                    lng=104.082, photo_ids=[upload.id])
+    assert "photo_ids" in refused.value.errors
+    assert db.session.scalar(sa.select(Report)) is None
+
+
+def test_open311_photos_without_their_partner_are_a_programming_error(regions, category):
+    upload = UploadFactory(partner_id=PartnerFactory(region=regions.district).id)
+    with pytest.raises(ValueError):
+        file_report(reporter=None, source="open311", source_detail="12345", lat=30.654,
+                    lng=104.082, category_code="streetlight", description="路灯不亮",
+                    photo_ids=[upload.id])
+
+
+def test_an_open311_filing_may_name_its_region_instead_of_routing(regions, category):
+    report = file_report(reporter=None, source="open311", source_detail="和平社区物业",
+                         category_code="streetlight", description="3栋路灯不亮",
+                         lat=30.654, lng=104.085, region=regions.community)
+    assert report.region_id == regions.community.id
+
+
+def test_only_open311_filings_name_a_partner_or_a_region(regions, category, resident):
+    with pytest.raises(ValueError):
+        file_report(reporter=resident, source="bot", category_code="streetlight",
+                    description="路灯不亮", lat=30.654, lng=104.082, region=regions.community)
+
+
+def test_an_open311_report_is_shown_as_coming_from_its_partner(client, regions, category,
+                                                               resident, auth_headers):
+    lat, lng = regions.point_in_grid
+    report = file_report(reporter=None, source="open311", source_detail="12345热线平台",
+                         category_code="streetlight", description="路灯不亮", lat=lat, lng=lng)
+    body = client.get(f"/api/v1/reports/{report.id}", headers=auth_headers(resident)).json
+    assert body["reporter_name"] == "12345热线平台转来"
+
+
+def test_the_public_list_may_include_reports_the_caller_may_see(regions, category):
+    from app.reports import public_reports_query
+
+    public = ReportFactory(region=regions.grid, category=category)
+    held = ReportFactory(region=regions.grid, category=category, held_for_review=True)
+    rejected = ReportFactory(region=regions.grid, category=category, rejected=True)
+    ReportFactory(region=regions.grid, category=category, held_for_review=True)
+    also = sa.select(Report.id).where(Report.id.in_([held.id, rejected.id]))
+    assert {r.id for r in db.session.scalars(public_reports_query())} == {public.id}
+    assert {r.id for r in db.session.scalars(public_reports_query(also=also))} == {
+        public.id, held.id, rejected.id}
+    assert {r.id for r in db.session.scalars(
+        public_reports_query(also=also, statuses=["rejected"]))} == {rejected.id}
 
 
 def test_a_bot_filing_may_come_without_photos(regions, category, resident):

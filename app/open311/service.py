@@ -35,8 +35,8 @@ from app.regions.models import Region, RegionLevel
 from app.regions.service import find_grid
 from app.reports import (
     OPEN_STATES,
-    file_report,
     get_public_report,
+    prepare_report,
     public_clause,
     public_reports_query,
 )
@@ -280,19 +280,20 @@ def file_request(partner: Partner, *, service_code: str | None, lat: float | Non
         db.session.commit()
         upload_id = _store(partner, _download(partner_id, media_url))
     try:
-        report = file_report(
+        # The report and its filing row are one transaction: no case without its partner.
+        report = prepare_report(
             reporter=None, source=ReportSource.OPEN311, source_detail=partner.name,
             partner=partner, category_code=category.code, description=text,
             lat=placement.lat, lng=placement.lng, address=address,
             photo_ids=[upload_id] if upload_id else [], region=placement.region)
+        db.session.add(Filing(partner_id=partner.id, report_id=report.id,
+                              address_only=placement.address_only, created_at=clock.now()))
+        db.session.commit()
     except Exception:
         db.session.rollback()
         if upload_id is not None:
             discard_upload(upload_id)
         raise
-    db.session.add(Filing(partner_id=partner.id, report_id=report.id,
-                          address_only=placement.address_only, created_at=clock.now()))
-    db.session.commit()
     log.info("Open311 partner %s filed %s", partner.id, report.number)
     return report
 

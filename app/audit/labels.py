@@ -25,6 +25,29 @@ ACTION_LABELS = {
     "category.activate": "启用类别",
     "category.deactivate": "停用类别",
     "audit.export": "导出操作日志",
+    "report.file": "代为登记报事",
+    "report.accept": "受理报事",
+    "report.reject": "不予受理",
+    "report.merge": "合并重复报事",
+    "report.dispatch": "派单",
+    "report.contact": "联系居民",
+    "report.start": "开始处理",
+    "report.resolve": "办结反馈",
+    "report.note": "报事备注",
+    "report.release": "报事审核通过",
+    "report.export": "导出报事清单",
+    "report.export_figures": "导出报事统计",
+    "letter.view": "阅读信件",
+    "letter.read": "信件标为已读",
+    "letter.reply": "答复信件",
+    "letter.note": "信件内部备注",
+    "letter.transfer": "转交信件",
+    "letter.close": "办结信件",
+    "letter.view_publication": "查看信件公开稿",
+    "letter.publish": "公开信件",
+    "letter.unpublish": "撤下公开信件",
+    "mailbox.create": "新建信箱",
+    "mailbox.update": "修改信箱",
 }
 
 OBJECT_LABELS = {
@@ -33,6 +56,9 @@ OBJECT_LABELS = {
     "region": "区域",
     "category": "类别",
     "audit": "操作日志",
+    "report": "报事",
+    "letter": "信件",
+    "mailbox": "信箱",
 }
 
 
@@ -61,6 +87,28 @@ DETAIL_LABELS = {
     "sort_order": "排序",
     "keywords": "关键词",
     "group_name": "分组",
+    # Reports and letters.
+    "number": "编号",
+    "reason": "原因",
+    "reporter_id": "居民编号",
+    "duplicate_of": "合并到（报事编号）",
+    "handler_id": "处理人编号",
+    "photos": "照片数",
+    "public": "居民可见",
+    "edited": "修改了描述",
+    "marked_read": "标为已读",
+    "message_id": "消息编号",
+    "from_mailbox_id": "原信箱编号",
+    "to_mailbox_id": "新信箱编号",
+    "from_region_id": "原社区编号",
+    "with_message": "附办结说明",
+    "publication_id": "公开稿编号",
+    "names_masked": "另隐去姓名数",
+    "first_time": "首次公开",
+    "restricted": "限定答复人员",
+    "reply_sla_hours": "答复时限（小时）",
+    "member_ids": "答复人员编号",
+    "active": "启用",
 }
 
 

@@ -173,6 +173,10 @@ def dashboard():
     category_chart = charts.bar_chart(
         title="各类别报事数", unit="条", chart_id="chart-by-category",
         rows=[(row.key.name, row.rates.filed) for row in by_category])
+    category_rate_chart = charts.bar_chart(
+        title="各类别响应率", unit="%", max_value=100, chart_id="chart-category-response",
+        rows=[(row.key.name, percent(row.rates.response_rate)) for row in by_category
+              if row.rates.response_rate is not None])
     metrics = mailbox.mailbox_metrics(staff, start=period.first, end=period.last)
     mailboxes = [row for row in metrics["mailboxes"] if region.contains(row["community"])]
     delivery = notifications.status_counts(staff)
@@ -189,6 +193,9 @@ def dashboard():
                                for name, _ in RATE_COLUMNS[:3]]]
                      for label, w in zip(week_labels, weeks, strict=True)],
         category_rows=[[row.key.name, row.rates.filed] for row in by_category],
+        category_rate_chart=category_rate_chart,
+        category_rate_rows=[[row.key.name, charts.format_value(percent(row.rates.response_rate),
+                                                               "%")] for row in by_category],
         rate_columns=RATE_COLUMNS, percent=percent, hours=_hours,
         charts_value=charts.format_value,
         key_name=lambda key: _key_name(key, region), level_below=_level_below(region),

@@ -197,7 +197,11 @@ def reports_queue():
     bulk.handler_id.choices = choices((0, "请选择处理人"),
                                       *[(m.id, _staff_choice(m)) for m in candidates])
     export_args = {k: v for k, v in request.args.items() if k != "page"}
+    more_filters = any(request.args.get(name) for name in ("region_id", "assignee", "overdue",
+                                                             "held")) \
+        or request.args.get("sort", "due") != "due"
     return render_template("staff/reports/queue.html", filters=filters, page=page,
+                           more_filters=more_filters,
                            facts={r.id: _row_facts(r) for r in page.items}, bulk=bulk,
                            export_args=export_args, export_limit=EXPORT_MAX_ROWS,
                            now=clock.now(), back=request.full_path.rstrip("?"))

@@ -118,6 +118,8 @@ def line_chart(*, title: str, labels: Sequence[str], series: Sequence[Series],
     width, height = 360, 250
     values = [v for s in series for v in s.values if v is not None]
     top_value = y_max if y_max is not None else nice_ceiling(max(values, default=0))
+    if y_max is None and top_value < 5 and all(float(v).is_integer() for v in values):
+        top_value = 5  # counts: whole-number ticks (0, 1, … 5), never 0.4 of a report
     # Room at the left for the longest tick label ("100%", "25条"), so none is cut off.
     ticks = [show(top_value * step / 5) for step in range(6)]
     left = max(44, 14 + max(text_width(tick) for tick in ticks))

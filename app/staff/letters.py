@@ -62,7 +62,6 @@ class TransferForm(ActionForm):
 
 class CloseForm(ActionForm):
     message = TextAreaField("办结说明", validators=[Optional(), Length(max=MAX_BODY)],
-                            description="发给居民；这封信还没答复过时必填",
                             render_kw={"rows": 3})
 
 
@@ -140,6 +139,9 @@ def _detail(letter_id: int, submitted: dict[str, ActionForm] | None = None, stat
              for name, form_class in ACTION_FORMS.items()}
     targets = [box for box in mailbox.usable_mailboxes(staff)
                if box.active and box.id != letter.mailbox_id]
+    forms["close"].message.description = (
+        "发给居民，可不填" if letter.first_replied_at
+        else "这封信还没有答复过，请写明办理结果（会发给居民）")
     forms["transfer"].mailbox_id.choices = choices(
         (0, "请选择信箱"), *[(box.id, f"{box.community.name} · {box.name}") for box in targets])
     messages = [{"message": message,

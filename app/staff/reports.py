@@ -312,11 +312,21 @@ def _detail(report_id: int, submitted: dict[str, ActionForm] | None = None, stat
     photos = {kind: [{**photo_paths(p.upload), "width": p.upload.width,
                       "height": p.upload.height} for p in report.photos if p.kind == kind]
               for kind in (PhotoKind.REPORT, PhotoKind.RESULT)}
+    may_release = report.held_for_review and staff.role in MODERATING_ROLES
     return render_template(
         "staff/reports/detail.html", report=report, view=view, allowed=allowed, forms=forms,
-        photos=photos, candidates=candidates, merge_query=merge_query,
-        may_release=report.held_for_review and staff.role in MODERATING_ROLES,
-        now=clock.now()), status
+        photos=photos, candidates=candidates, merge_query=merge_query, may_release=may_release,
+        panels=_panel_order(report, allowed, may_release), now=clock.now()), status
+
+
+def _panel_order(report, allowed: list[str], may_release: bool) -> list[str]:
+    """The action panels in the order work goes on: the next step of the lifecycle first (on a
+    phone it is what the handler sees), then handing over, merging, refusing, notes."""
+    contacted = report.first_contact_at is not None
+    order = ["accept", *([] if contacted else ["contact"]), "start", "resolve", "dispatch",
+             *(["contact"] if contacted else []), "merge", "reject"]
+    panels = [name for name in order if name in allowed]
+    return [*panels, *(["release"] if may_release else []), "note"]
 
 
 @bp.get("/reports/<int:report_id>")

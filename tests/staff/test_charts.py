@@ -132,3 +132,10 @@ def test_the_axis_leaves_room_for_the_longest_tick_label():
     # "100%" is wider than "5人": its axis starts further right, and the label fits left of it.
     assert axis_x(wide) > axis_x(narrow) >= 44
     assert axis_x(wide) - 8 >= text_width("100%")
+
+
+def test_small_counts_get_whole_number_ticks():
+    svg = str(line_chart(title="报事", labels=["11/17", "11/24"], series=[Series("提交", [1, 2])],
+                         unit="条"))
+    ticks = re.findall(r'text-anchor="end">([^<]+)<', svg)
+    assert ticks == ["0条", "1条", "2条", "3条", "4条", "5条"]

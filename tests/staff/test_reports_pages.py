@@ -213,6 +213,18 @@ def test_a_report_page_offers_only_what_the_lifecycle_allows_now(pages, regions,
         assert absent not in page
 
 
+def test_the_next_step_comes_first_on_a_handlers_report(pages, regions, category, handler):
+    dispatched = report_in(regions, category, dispatched=True, assignee=handler)
+    in_progress = report_in(regions, category, in_progress=True, assignee=handler)
+    pages.sign_in(handler)
+    page = pages.get(f"/staff/reports/{dispatched.id}").get_data(as_text=True)
+    assert page.index('id="act-contact"') < page.index('id="act-start"') \
+        < page.index('id="act-dispatch"')
+    page = pages.get(f"/staff/reports/{in_progress.id}").get_data(as_text=True)
+    assert page.index('id="act-resolve"') < page.index('id="act-dispatch"') \
+        < page.index('id="act-contact"') < page.index('id="act-note"')
+
+
 def test_a_handler_sees_no_buttons_on_a_colleagues_report(pages, regions, category, handler):
     colleague = StaffFactory(region=regions.grid, role=StaffRole.HANDLER, display_name="李强")
     report = report_in(regions, category, dispatched=True, assignee=colleague)

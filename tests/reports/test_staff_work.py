@@ -88,7 +88,7 @@ def test_merge_candidates_by_number_take_any_category_in_scope(regions, category
     wanted = ReportFactory(region=regions.grid2, category=CategoryFactory(), lat=30.0,
                            number="SSP-20261120-0042")
     ReportFactory(region=regions.other_grid, category=category, number="SSP-20261120-0142")
-    found = reports.merge_candidates(moderator, report, number="0042")
+    found = reports.merge_candidates(moderator, report, number="20261120-0042")
     assert [other.id for other, _ in found] == [wanted.id]
 
 

@@ -7,9 +7,11 @@ never write the reports tables themselves.
 from app.reports.lifecycle import OPEN_STATES, REPORT
 from app.reports.models import ReportSource
 from app.reports.rates import (
+    Breakdown,
     RatesRow,
     ReportRates,
     WeekFigures,
+    breakdown,
     compute_rates,
     open_counts,
     rates_by,
@@ -63,6 +65,7 @@ from app.reports.service import (
 __all__ = [
     "OPEN_STATES",
     "REPORT",
+    "Breakdown",
     "DispatchOutcome",
     "RatesRow",
     "ReportRates",
@@ -71,6 +74,7 @@ __all__ = [
     "accept_report",
     "add_note",
     "allowed_staff_actions",
+    "breakdown",
     "check_staff_action",
     "close_unrated",
     "compute_rates",

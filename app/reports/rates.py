@@ -197,53 +197,53 @@ def _child_below(region: Region, region_path: str) -> int:
     return ids[depth] if len(ids) > depth else region.id
 
 
+def _open_rows(region: Region, now: datetime) -> list:
+    """What is open in the subtree now, per category and region path: (category_id,
+    region_path, open, overdue) — one grouped query that every grouping is folded from."""
+    overdue = overdue_clause(now)
+    return db.session.execute(
+        sa.select(Report.category_id, Region.path.label("region_path"),
+                  sa.func.count(Report.id).label("open"),
+                  sa.func.sum(sa.case((overdue, 1), else_=0)).label("overdue"))
+        .join(Region, Report.region_id == Region.id)
+        .where(Report.region_id.in_(subtree_ids(region)), Report.status.in_(OPEN_STATES))
+        .group_by(Report.category_id, Region.path)).all()
+
+
+def _group_key(region: Region, by: str | None, row) -> int | None:
+    if by == "category":
+        return row.category_id
+    if by == "region":
+        return _child_below(region, row.region_path)
+    return None
+
+
+def _fold_open(region: Region, by: str | None, open_rows: list) -> dict:
+    totals: dict = {}
+    for row in open_rows:
+        counts = totals.setdefault(_group_key(region, by, row), {"open": 0, "overdue": 0})
+        counts["open"] += row.open
+        counts["overdue"] += int(row.overdue or 0)
+    return totals
+
+
 def open_counts(region: Region, *, by: str | None = None,
                 now: datetime | None = None) -> dict:
     """Reports still being worked on in the subtree now, and how many of those are overdue:
     {"open": n, "overdue": m}, or per category id / per region below (`by`) a dict of those.
     One grouped query."""
-    now = now or clock.now()
-    overdue = overdue_clause(now)
-    key = Report.category_id if by == "category" else Region.path
-    query = (sa.select(key.label("key"), sa.func.count(Report.id).label("open"),
-                       sa.func.sum(sa.case((overdue, 1), else_=0)).label("overdue"))
-             .join(Region, Report.region_id == Region.id)
-             .where(Report.region_id.in_(subtree_ids(region)),
-                    Report.status.in_(OPEN_STATES))
-             .group_by(key))
-    totals: dict = {}
-    for row in db.session.execute(query):
-        if by == "category":
-            group = row.key
-        elif by == "region":
-            group = _child_below(region, row.key)
-        else:
-            group = None
-        counts = totals.setdefault(group, {"open": 0, "overdue": 0})
-        counts["open"] += row.open
-        counts["overdue"] += int(row.overdue or 0)
+    totals = _fold_open(region, by, _open_rows(region, now or clock.now()))
     if by is None:
         return totals.get(None, {"open": 0, "overdue": 0})
     return totals
 
 
-def rates_by(region: Region, by: str, *, start: datetime | None = None,
-             end: datetime | None = None, now: datetime | None = None) -> list[RatesRow]:
-    """The rates of the period's cohort in `region`'s subtree per category (`by="category"`,
-    in the categories' order) or per region right below it (`by="region"`: its grids for a
-    community, its communities for a street; reports routed to the region itself form their
-    own line), with what is open and overdue now in each. Lines with neither reports in the
-    period nor open reports are left out. Two queries, whatever the number of lines."""
-    if by not in BREAKDOWNS:
-        raise ValueError(f"unknown breakdown {by!r}")
-    now = now or clock.now()
-    rows = db.session.execute(_cohort_query(region, category_code=None, start=start, end=end,
-                                            handler_id=None)).all()
+def _lines(region: Region, by: str, rows: Sequence, open_rows: list,
+           now: datetime) -> list[RatesRow]:
     groups: dict[int, list] = {}
     for row in rows:
-        group = row.category_id if by == "category" else _child_below(region, row.region_path)
-        groups.setdefault(group, []).append(row)
-    current = open_counts(region, by=by, now=now)
+        groups.setdefault(_group_key(region, by, row), []).append(row)
+    current = _fold_open(region, by, open_rows)
     wanted = set(groups) | set(current)
     if by == "category":
         keys = list(db.session.scalars(sa.select(Category).where(Category.id.in_(wanted))
@@ -255,6 +255,46 @@ def rates_by(region: Region, by: str, *, start: datetime | None = None,
     return [RatesRow(key=key, rates=_rates_of(groups.get(key.id, []), now),
                      open=current.get(key.id, {}).get("open", 0),
                      overdue=current.get(key.id, {}).get("overdue", 0)) for key in keys]
+
+
+def rates_by(region: Region, by: str, *, start: datetime | None = None,
+             end: datetime | None = None, now: datetime | None = None) -> list[RatesRow]:
+    """The rates of the period's cohort in `region`'s subtree per category (`by="category"`,
+    in the categories' order) or per region right below it (`by="region"`: its grids for a
+    community, its communities for a street; reports routed to the region itself form their
+    own line), with what is open and overdue now in each. Lines with neither reports in the
+    period nor open reports are left out. A few queries, whatever the number of lines."""
+    if by not in BREAKDOWNS:
+        raise ValueError(f"unknown breakdown {by!r}")
+    now = now or clock.now()
+    rows = db.session.execute(_cohort_query(region, category_code=None, start=start, end=end,
+                                            handler_id=None)).all()
+    return _lines(region, by, rows, _open_rows(region, now), now)
+
+
+@dataclass(frozen=True)
+class Breakdown:
+    """Everything the dashboard shows of one region and period, from one load of the rows."""
+
+    totals: ReportRates
+    open: dict[str, int]  # {"open": n, "overdue": m} now
+    by_category: list[RatesRow]
+    by_region: list[RatesRow]
+
+
+def breakdown(region: Region, *, start: datetime | None = None, end: datetime | None = None,
+              now: datetime | None = None) -> Breakdown:
+    """`compute_rates`, `open_counts` and both `rates_by` at once: the period's rows and what is
+    open now are each read once and grouped here (the dashboard's one big read)."""
+    now = now or clock.now()
+    rows = db.session.execute(_cohort_query(region, category_code=None, start=start, end=end,
+                                            handler_id=None)).all()
+    open_rows = _open_rows(region, now)
+    return Breakdown(
+        totals=_rates_of(rows, now),
+        open=_fold_open(region, None, open_rows).get(None, {"open": 0, "overdue": 0}),
+        by_category=_lines(region, "category", rows, open_rows, now),
+        by_region=_lines(region, "region", rows, open_rows, now))
 
 
 @dataclass(frozen=True)

@@ -153,11 +153,9 @@ def dashboard():
     staff = g.staff
     form, period, region = _choose()
     now = clock.now()
-    totals = reports.compute_rates(region, start=period.start, end=period.end, now=now)
-    current = reports.open_counts(region, now=now)
-    by_category = reports.rates_by(region, "category", start=period.start, end=period.end,
-                                   now=now)
-    by_region = reports.rates_by(region, "region", start=period.start, end=period.end, now=now)
+    figures = reports.breakdown(region, start=period.start, end=period.end, now=now)
+    totals, current = figures.totals, figures.open
+    by_category, by_region = figures.by_category, figures.by_region
     weeks = reports.weekly_trend(region, weeks=TREND_WEEKS, until=period.last, now=now)
     week_labels = [_week_label(week.week_start) for week in weeks]
     counts_chart = charts.line_chart(
@@ -211,11 +209,11 @@ def dashboard_figures_export(fmt: str):
         raise NotFound()
     _form, period, region = _choose()
     now = clock.now()
-    rows = [["合计", region.name, *_figures_row(reports.compute_rates(
-        region, start=period.start, end=period.end, now=now))]]
-    for row in reports.rates_by(region, "category", start=period.start, end=period.end, now=now):
+    figures = reports.breakdown(region, start=period.start, end=period.end, now=now)
+    rows = [["合计", region.name, *_figures_row(figures.totals)]]
+    for row in figures.by_category:
         rows.append(["类别", row.key.name, *_figures_row(row.rates)])
-    for row in reports.rates_by(region, "region", start=period.start, end=period.end, now=now):
+    for row in figures.by_region:
         rows.append(["区域", _key_name(row.key, region), *_figures_row(row.rates)])
     for week in reports.weekly_trend(region, weeks=TREND_WEEKS, until=period.last, now=now):
         rows.append(["周", f"{week.week_start:%Y-%m-%d} 起", *_figures_row(week.rates)])

@@ -5,7 +5,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from app.reports import compute_rates, open_counts, rates_by, weekly_trend
+from app.reports import breakdown, compute_rates, open_counts, rates_by, weekly_trend
 from tests.factories import CategoryFactory, ReportFactory
 
 
@@ -99,3 +99,20 @@ def test_weekly_trend_ends_with_the_week_asked_for(regions, category, clock):
     weeks = weekly_trend(regions.community, weeks=2,
                          until=(clock.moment - timedelta(days=21)).date())
     assert weeks[-1].filed == 1 and weeks[0].filed == 0
+
+
+def test_the_breakdown_is_the_separate_figures_read_once(regions, category, garbage, handler,
+                                                         clock):
+    start = clock.moment - timedelta(days=10)
+    ReportFactory(region=regions.grid, category=category, created_at=start, closed=True,
+                  rated_at=start + timedelta(hours=7), solved=True, satisfaction=4)
+    ReportFactory(region=regions.grid2, category=garbage, created_at=start, dispatched=True,
+                  assignee=handler)
+    ReportFactory(region=regions.community, category=garbage, accepted=True,
+                  created_at=clock.moment - timedelta(days=40))
+    figures = breakdown(regions.community, start=start)
+    assert figures.totals == compute_rates(regions.community, start=start)
+    assert figures.open == open_counts(regions.community)
+    assert figures.by_category == rates_by(regions.community, "category", start=start)
+    assert figures.by_region == rates_by(regions.community, "region", start=start)
+    assert len(figures.by_region) == 3  # both grids, and the community itself

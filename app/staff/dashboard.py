@@ -19,6 +19,7 @@ from wtforms.validators import Optional
 
 from app import clock, mailbox, notifications, reports
 from app.accounts.models import StaffRole
+from app.database import writes_on_read
 from app.errors import NotFound
 from app.extensions import db
 from app.notifications.models import NotificationStatus
@@ -202,6 +203,7 @@ def dashboard():
 
 @bp.get("/dashboard/figures.<fmt>")
 @login_required(*DASHBOARD_ROLES)
+@writes_on_read  # the download is audit-logged
 def dashboard_figures_export(fmt: str):
     """The dashboard's figures as one table: the total, each category, each region below,
     each week."""
@@ -224,6 +226,7 @@ def dashboard_figures_export(fmt: str):
 
 @bp.get("/dashboard/reports.<fmt>")
 @login_required(*DASHBOARD_ROLES)
+@writes_on_read  # the download is audit-logged
 def dashboard_reports_export(fmt: str):
     """The reports filed in the dashboard's period and region, one row each."""
     if fmt not in exports.FORMATS:

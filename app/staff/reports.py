@@ -24,6 +24,7 @@ from wtforms.validators import DataRequired, Length, Optional
 from app import clock, reports
 from app.accounts.models import StaffRole
 from app.categories.service import all_categories
+from app.database import writes_on_read
 from app.errors import Invalid, NotFound, ServiceError
 from app.extensions import db
 from app.regions.models import RegionLevel
@@ -256,6 +257,7 @@ def reports_bulk_dispatch():
 
 @bp.get("/reports/export.<fmt>")
 @login_required()
+@writes_on_read  # the download is audit-logged
 def reports_export(fmt: str):
     if fmt not in exports.FORMATS:
         raise NotFound()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from datetime import timedelta
 
 import click
@@ -242,6 +243,7 @@ def seed() -> dict:
     from app.polls.demo import seed_polls
 
     seed_polls()
+    seed_report_history()
     open311_key = seed_open311()
     return {"staff": STAFF, "residents": RESIDENTS, "open311_key": open311_key}
 
@@ -484,6 +486,95 @@ def seed_open311() -> str:
     reports.dispatch_report(staff["moderator"], report.id, handler_id=staff["handler"].id,
                             note="请今天先设置警示标志")
     return api_key
+
+
+# Reports of the past weeks, so that the dashboard has a trend: (weeks ago, reporter, category,
+# description, address, (lat, lng), outcome). Outcomes: "quick" contacted and resolved in time,
+# rated 5; "slow" contacted late, resolved late, rated 3; "reopened" rated unsolved once, then
+# solved; "unrated" closed without a rating; "rejected".
+HISTORY = [
+    (8, "zhangayi", "streetlight", "2栋门口路灯忽明忽暗", "和平社区2栋门口", (30.6544, 104.0821), "quick"),
+    (8, "liushu", "garbage", "垃圾桶满了没人收", "和平社区5栋垃圾站", (30.6548, 104.0838), "slow"),
+    (7, "linnainai", "facility", "楼下长椅坏了一条腿", "和平社区3栋楼下", (30.6536, 104.0826), "quick"),
+    (7, "zhoujie", "parking", "电动车堵住单元门", "桂花巷8栋2单元门口", (30.6541, 104.0951), "quick"),
+    (6, "wangdaye", "noise", "晚上十点后还有人在广场跳舞", "和平社区中心广场", (30.6539, 104.0866), "slow"),
+    (6, "zhangayi", "road", "人行道地砖翘起来了", "和平社区东门人行道", (30.6556, 104.0889), "quick"),
+    (6, "xiaochen", "garbage", "装修垃圾堆在楼道里", "桂花巷12栋楼道", (30.6537, 104.0958), "unrated"),
+    (5, "liushu", "streetlight", "小花园的灯不亮", "和平社区小花园", (30.6533, 104.0815), "reopened"),
+    (5, "linnainai", "other", "想问问老年食堂什么时候开", "和平社区", (30.6538, 104.0828), "rejected"),
+    (4, "wangdaye", "garbage", "菜市场门口垃圾没清", "和平社区菜市场", (30.6551, 104.0832), "quick"),
+    (4, "zhoujie", "facility", "健身器材螺丝松了", "桂花巷小游园", (30.6545, 104.0962), "slow"),
+    (3, "zhangayi", "parking", "消防通道被货车占了", "和平社区北门消防通道", (30.6573, 104.0842), "quick"),
+    (3, "liushu", "road", "井盖缺了一块", "和平社区6栋旁", (30.6547, 104.0871), "quick"),
+    (2, "linnainai", "streetlight", "路灯白天也亮着", "和平社区1栋旁", (30.6529, 104.0819), "unrated"),
+    (2, "xiaochen", "noise", "周末早上七点就在装修", "桂花巷3栋", (30.6531, 104.0944), "quick"),
+    (1, "wangdaye", "garbage", "绿化带里有人扔建筑垃圾", "和平社区西侧绿化带", (30.6542, 104.0805), "slow"),
+    (1, "zhangayi", "facility", "楼道扶手松动", "和平社区3栋2单元", (30.6540, 104.0824), "quick"),
+]
+
+
+@contextmanager
+def _clock_at(moment):
+    """Let the services believe it is `moment` (demo history only: one process, no requests)."""
+    real = clock.now
+    clock.now = lambda: moment
+    try:
+        yield
+    finally:
+        clock.now = real
+
+
+def seed_report_history() -> None:
+    """Reports filed over the past eight weeks and handled through the services at their own
+    times, on time or late, rated or not (filed through the bot, so without photos)."""
+    from app import reports
+    from app.wechat.console import dev_openid
+
+    staff = {s.username: s for s in db.session.scalars(sa.select(Staff))}
+    today = clock.now()
+    for number, (weeks_ago, login, category, description, address, (lat, lng),
+                 outcome) in enumerate(HISTORY):
+        filed = today - timedelta(weeks=weeks_ago, days=number % 3, hours=number % 5 + 1)
+        resident = db.session.scalar(sa.select(Resident).where(
+            Resident.mp_openid == dev_openid(login)))
+        with _clock_at(filed):
+            report = reports.file_report(
+                reporter=resident, source="bot", category_code=category,
+                description=description, lat=lat, lng=lng, address=address)
+        in_first_grid = report.region.code.endswith("hp-g1")
+        handler = staff["handler"] if in_first_grid else staff["admin"]
+        boss = staff["moderator"] if report.region.code.startswith("jj-syj-hp") else staff["admin"]
+        late = outcome == "slow"
+
+        with _clock_at(filed + timedelta(hours=1)):
+            if outcome == "rejected":
+                reports.reject_report(boss, report.id, reason="这不是需要处理的问题，已电话告知开放时间")
+                continue
+            reports.accept_report(boss, report.id)
+        with _clock_at(filed + timedelta(hours=2)):
+            reports.dispatch_report(boss, report.id, handler_id=handler.id)
+        with _clock_at(filed + timedelta(hours=30 if late else 4)):
+            reports.record_contact(handler, report.id, note="已电话联系居民")
+        with _clock_at(filed + timedelta(hours=31 if late else 5)):
+            reports.start_report(handler, report.id)
+        with _clock_at(filed + timedelta(hours=200 if late else 20)):
+            reports.resolve_report(handler, report.id, note="已处理完毕")
+        if outcome == "unrated":
+            with _clock_at(filed + timedelta(hours=400)):
+                reports.close_unrated()
+            continue
+        if outcome == "reopened":
+            with _clock_at(filed + timedelta(hours=30)):
+                reports.rate_report(resident, report.id, solved=False, satisfaction=2,
+                                    comment="还是不亮")
+            with _clock_at(filed + timedelta(hours=34)):
+                reports.start_report(handler, report.id, note="重新查看，是灯具老化")
+            with _clock_at(filed + timedelta(hours=40)):
+                reports.resolve_report(handler, report.id, note="更换了整套灯具")
+        with _clock_at(filed + timedelta(hours=210 if late else 48)):
+            reports.rate_report(resident, report.id, solved=True,
+                                satisfaction=3 if late else 5,
+                                comment="处理得有点慢" if late else "很及时，谢谢")
 
 
 def is_seeded() -> bool:

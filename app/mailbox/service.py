@@ -129,6 +129,41 @@ def mailboxes_for_staff(staff: Staff, *, community_id: int | None = None) -> lis
     return list(db.session.scalars(mailboxes_for_staff_query(staff, community_id=community_id)))
 
 
+def usable_mailboxes(staff: Staff) -> list[Mailbox]:
+    """The mailboxes in scope whose letters the staff member may read and answer
+    (`can_use_mailbox`): the inbox's mailbox choices and the transfer targets."""
+    return [mailbox for mailbox in mailboxes_for_staff(staff) if can_use_mailbox(staff, mailbox)]
+
+
+def inbox_counts(staff: Staff) -> dict[int, dict[str, int]]:
+    """Per mailbox id, the letters the staff member may see that owe a reply ("awaiting") and
+    those of them past their due time ("overdue"). One grouped query."""
+    overdue = sa.and_(Letter.reply_due_at.is_not(None), Letter.reply_due_at < clock.now())
+    rows = db.session.execute(
+        sa.select(Letter.mailbox_id, sa.func.count(Letter.id),
+                  sa.func.sum(sa.case((overdue, 1), else_=0)))
+        .join(Mailbox, Letter.mailbox_id == Mailbox.id)
+        .where(_letters_visible_to(staff), Letter.status.in_(AWAITING_REPLY))
+        .group_by(Letter.mailbox_id))
+    return {mailbox_id: {"awaiting": awaiting, "overdue": int(late or 0)}
+            for mailbox_id, awaiting, late in rows}
+
+
+def member_candidates(admin: Staff, community_id: int) -> list[Staff]:
+    """Who an admin may name to answer a community's mailbox (the choices `create_mailbox`
+    and `update_mailbox` accept): active staff responsible for the community — of it or above
+    it — that the admin manages (within the admin's scope)."""
+    _require_admin(admin)
+    community = db.session.get(Region, community_id)
+    if community is None or not is_in_scope(admin, community_id):
+        raise NotFound("找不到该社区")
+    return list(db.session.scalars(
+        sa.select(Staff).join(Region, Staff.region_id == Region.id)
+        .where(Staff.active.is_(True), in_scope(Staff.region_id, admin),
+               sa.literal(community.path).startswith(Region.path))
+        .order_by(Staff.display_name, Staff.id)))
+
+
 def get_mailbox_for_staff(staff: Staff, mailbox_id: int) -> Mailbox:
     mailbox = db.session.get(Mailbox, mailbox_id)
     if mailbox is None or not is_in_scope(staff, mailbox.community_id):

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -70,6 +71,8 @@ RATING_WINDOW = timedelta(days=7)
 NEARBY_RADIUS_M = 100.0
 NEARBY_LIMIT = 20
 NOT_FOUND = "找不到该报事"
+# How an anonymous reporter appears in exports.
+ANONYMOUS_REPORTER = "（匿名）"
 DETAIL_PAGE = "pages/reports/detail?id={id}"
 
 Actor = Resident | Staff | None
@@ -419,14 +422,29 @@ def next_due_at(report: Report) -> datetime | None:
 def staff_reports_query(staff: Staff, *, status: str | None = None,
                         category_code: str | None = None, region_id: int | None = None,
                         assignee_id: int | None = None, overdue: bool | None = None,
-                        held: bool | None = None, sort: str = "due") -> sa.Select:
+                        held: bool | None = None, sort: str = "due",
+                        unassigned: bool = False, open_only: bool = False,
+                        start: datetime | None = None, end: datetime | None = None,
+                        number: str = "") -> sa.Select:
     """The reports in the staff member's scope, filtered; `sort` "due" (next deadline first,
-    finished ones last) or "created" (newest first)."""
+    finished ones last) or "created" (newest first). `unassigned`: nobody dispatched yet;
+    `open_only`: still being worked on; `start`/`end`: filed in [start, end); `number`: part
+    of the public number (e.g. "0007" or "20261124-0007")."""
     query = (sa.select(Report).where(in_scope(Report.region_id, staff))
              .options(*_list_options(), selectinload(Report.assignee),
                       selectinload(Report.region)))
     if status:
         query = query.where(Report.status == status)
+    if open_only:
+        query = query.where(Report.status.in_(OPEN_STATES))
+    if unassigned:
+        query = query.where(Report.assignee_id.is_(None))
+    if start is not None:
+        query = query.where(Report.created_at >= start)
+    if end is not None:
+        query = query.where(Report.created_at < end)
+    if number.strip():
+        query = query.where(Report.number.contains(number.strip().upper(), autoescape=True))
     if category_code:
         query = query.where(Report.category_id.in_(
             sa.select(Category.id).where(Category.code == category_code)))
@@ -448,6 +466,165 @@ def staff_reports_query(staff: Staff, *, status: str | None = None,
         else_=Report.completion_due_at,
     )
     return query.order_by(due.is_(None), due, Report.id)
+
+
+def my_tasks_query(staff: Staff) -> sa.Select:
+    """"我的任务": the open reports assigned to the staff member, the nearest deadline first."""
+    return staff_reports_query(staff, assignee_id=staff.id, open_only=True)
+
+
+def my_task_counts(staff: Staff) -> dict[str, int]:
+    """How many open reports are assigned to the staff member, and how many of those are
+    overdue: {"open": n, "overdue": m} (one query)."""
+    overdue = overdue_clause(clock.now())
+    row = db.session.execute(
+        sa.select(sa.func.count(Report.id), sa.func.sum(sa.case((overdue, 1), else_=0)))
+        .where(Report.assignee_id == staff.id, Report.status.in_(OPEN_STATES),
+               in_scope(Report.region_id, staff))).one()
+    return {"open": row[0], "overdue": int(row[1] or 0)}
+
+
+_ROLE_ORDER = sa.case((Staff.role == StaffRole.HANDLER, 0), (Staff.role == StaffRole.MODERATOR, 1),
+                      else_=2)
+
+
+def dispatch_candidates(staff: Staff, report: Report | None = None) -> list[Staff]:
+    """Who a report may be dispatched to, for the select box: with `report`, the active staff
+    whose scope covers its region (what `dispatch_report` accepts); without, for dispatching
+    several reports at once, the active staff whose scope meets the staff member's own (those
+    within it and those above it; `dispatch_report` still checks each report). 网格员 first,
+    then the nearest level, then by name."""
+    query = sa.select(Staff).join(Region, Staff.region_id == Region.id).where(
+        Staff.active.is_(True))
+    if report is not None:
+        query = query.where(sa.literal(report.region.path).startswith(Region.path))
+    else:
+        query = query.where(sa.or_(in_scope(Staff.region_id, staff),
+                                   sa.literal(staff.region.path).startswith(Region.path)))
+    query = query.order_by(_ROLE_ORDER, sa.func.length(Region.path).desc(),
+                           Staff.display_name, Staff.id)
+    return list(db.session.scalars(query.options(joinedload(Staff.region))))
+
+
+MERGE_RADIUS_M = 300.0
+MERGE_LIMIT = 10
+
+
+def merge_candidates(staff: Staff, report: Report, *,
+                     number: str = "") -> list[tuple[Report, float]]:
+    """Reports this one may be merged into, with their distances in metres: open reports in
+    the staff member's scope other than itself — of the same category within MERGE_RADIUS_M,
+    nearest first; or, when `number` is given, those whose number contains it (any category).
+    At most MERGE_LIMIT."""
+    query = (sa.select(Report)
+             .where(in_scope(Report.region_id, staff), Report.status.in_(OPEN_STATES),
+                    Report.id != report.id)
+             .options(*_list_options()))
+    number = number.strip()
+    if number:
+        query = query.where(Report.number.contains(number.upper(), autoescape=True))
+        query = query.order_by(Report.created_at.desc(), Report.id.desc()).limit(MERGE_LIMIT)
+        return [(found, geo.distance_m(report.lat, report.lng, found.lat, found.lng))
+                for found in db.session.scalars(query)]
+    min_lat, max_lat, min_lng, max_lng = geo.degree_box(report.lat, report.lng, MERGE_RADIUS_M)
+    query = query.where(Report.category_id == report.category_id,
+                        Report.lat.between(min_lat, max_lat), Report.lng.between(min_lng, max_lng))
+    found = [(other, geo.distance_m(report.lat, report.lng, other.lat, other.lng))
+             for other in db.session.scalars(query)]
+    found = [(other, distance) for other, distance in found if distance <= MERGE_RADIUS_M]
+    found.sort(key=lambda pair: (pair[1], pair[0].id))
+    return found[:MERGE_LIMIT]
+
+
+MAX_BULK_DISPATCH = 50
+
+
+@dataclass(frozen=True)
+class DispatchOutcome:
+    """What became of one report of a bulk dispatch: done, or refused with the code and
+    message the single dispatch gives (409 not in a state to dispatch, 403 a colleague's, …)."""
+
+    report_id: int
+    number: str | None
+    ok: bool
+    code: int
+    message: str
+
+
+def dispatch_reports(staff: Staff, report_ids: Sequence[int], *, handler_id: int,
+                     note: str = "") -> list[DispatchOutcome]:
+    """批量派单: `dispatch_report` for each report in turn, each in its own transaction (and
+    audit entry), so one refusal does not undo the others. Returns one outcome per report, in
+    the order given. At most MAX_BULK_DISPATCH reports at once."""
+    ids = list(dict.fromkeys(report_ids))
+    if not ids:
+        raise Invalid("请先勾选要派单的报事", errors={"report_ids": ["请至少勾选一条"]})
+    if len(ids) > MAX_BULK_DISPATCH:
+        message = f"一次最多派 {MAX_BULK_DISPATCH} 条"
+        raise Invalid(message, errors={"report_ids": [message]})
+    handler = db.session.get(Staff, handler_id)
+    if handler is None or not handler.active:
+        raise Invalid("请选择负责该区域的工作人员", errors={"handler_id": ["找不到该工作人员"]})
+    outcomes = []
+    for report_id in ids:
+        try:
+            report = dispatch_report(staff, report_id, handler_id=handler_id, note=note)
+        except (Conflict, Forbidden, Invalid, NotFound) as exc:
+            db.session.rollback()
+            found = db.session.get(Report, report_id)
+            number = found.number if found is not None and is_in_scope(
+                staff, found.region_id) else None
+            message = exc.message
+            if isinstance(exc, Invalid) and exc.errors.get("handler_id"):
+                message = f"{handler.display_name}不负责该报事所在区域"
+            outcomes.append(DispatchOutcome(report_id, number, False, exc.code, message))
+        else:
+            outcomes.append(DispatchOutcome(report.id, report.number, True, 200,
+                                            f"已派给{handler.display_name}"))
+    return outcomes
+
+
+EXPORT_MAX_ROWS = 10_000
+
+
+def export_reports(staff: Staff, *, fmt: str, **filters) -> list[dict]:
+    """The reports of `staff_reports_query(staff, **filters)` (newest first, at most
+    EXPORT_MAX_ROWS) as rows for a spreadsheet, audit-logged. No phone numbers; the reporter's
+    nickname only when they did not ask to be anonymous (a file travels further than a page)."""
+    filters.setdefault("sort", "created")
+    query = staff_reports_query(staff, **filters).options(selectinload(Report.reporter))
+    reports = list(db.session.scalars(query.limit(EXPORT_MAX_ROWS)))
+    rows = []
+    for report in reports:
+        if report.reporter is None:
+            reporter = report.source_detail or ("工作人员登记" if report.filed_by_staff_id else "")
+        elif report.anonymous:
+            reporter = ANONYMOUS_REPORTER
+        else:
+            reporter = report.reporter.nickname or "居民"
+        rows.append({
+            "number": report.number, "category": report.category.name,
+            "status": REPORT.label(report.status), "region": report.region.name,
+            "address": report.address, "reporter": reporter,
+            "assignee": report.assignee.display_name if report.assignee else "",
+            "filed_at": report.created_at, "response_due_at": report.response_due_at,
+            "completion_due_at": report.completion_due_at,
+            "first_contact_at": report.first_contact_at, "resolved_at": report.resolved_at,
+            "closed_at": report.closed_at, "overdue": is_overdue(report),
+            "solved": report.solved, "satisfaction": report.satisfaction,
+            "reopen_count": report.reopen_count,
+        })
+    audit.record(staff, "report.export", object_type="report", region_id=staff.region_id,
+                 rows=len(rows), format=fmt)
+    db.session.commit()
+    return rows
+
+
+def record_figures_export(staff: Staff, region: Region, *, rows: int, fmt: str) -> None:
+    """Audit-log that the staff member downloaded the dashboard's figures of a region."""
+    audit.record(staff, "report.export_figures", object_type="report", region_id=region.id,
+                 rows=rows, format=fmt)
+    db.session.commit()
 
 
 # --- nearby and following -------------------------------------------------------------------
@@ -620,6 +797,12 @@ def _load_for_action(staff: Staff, report_id: int, action: str) -> Report:
     REPORT.next_state(report.status, action)  # 409 before any other check
     _require_handler(staff, report, action)
     return report
+
+
+def check_staff_action(staff: Staff, report_id: int, action: str) -> Report:
+    """The report, if the staff member may take `action` on it now; otherwise the 404, 409 or
+    403 the action itself would give. For work to do before the action (storing its photos)."""
+    return _load_for_action(staff, report_id, action)
 
 
 def accept_report(staff: Staff, report_id: int, *, note: str = "") -> Report:

@@ -15,6 +15,7 @@ from app.accounts import service as accounts
 from app.accounts.models import StaffRole
 from app.audit.labels import action_label, describe_detail, object_label
 from app.audit.models import AuditEntry
+from app.database import writes_on_read
 from app.errors import NotFound
 from app.extensions import db
 from app.staff import exports
@@ -71,6 +72,7 @@ def audit_log():
 
 @bp.get("/admin/audit/export.<fmt>")
 @login_required(StaffRole.ADMIN)
+@writes_on_read  # the download is audit-logged
 def audit_export(fmt: str):
     if fmt not in exports.FORMATS:
         raise NotFound()

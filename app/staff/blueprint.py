@@ -3,14 +3,16 @@ and what every template may use (the signed-in staff member, the menu, 大字, t
 
 from __future__ import annotations
 
-from flask import Blueprint, g, has_request_context, request
+from flask import Blueprint, current_app, g, has_request_context, request
 from flask_wtf.csrf import CSRFError
 
 from app import clock
 from app.audit import labels
 from app.errors import BadRequest
 from app.extensions import csrf
+from app.reports.lifecycle import REPORT
 from app.staff import auth
+from app.staff.forms import photo_request_limit
 from app.staff.nav import nav_for
 
 bp = Blueprint("staff", __name__, url_prefix="/staff", template_folder="templates",
@@ -27,6 +29,10 @@ def _sign_in_and_check_csrf():
     if request.endpoint == "staff.static":
         return
     auth.load_signed_in_staff()
+    view = current_app.view_functions.get(request.endpoint)
+    if g.staff is not None and getattr(view, "takes_photos", False):
+        # Before the CSRF check reads the form: the body is parsed once, with this limit.
+        request.max_content_length = photo_request_limit()
     try:
         csrf.protect()
     except CSRFError:
@@ -57,9 +63,27 @@ def _page_context():
 bp.add_app_template_global(labels.action_label, "action_label")
 bp.add_app_template_global(labels.object_label, "object_label")
 bp.add_app_template_global(labels.describe_detail, "describe_detail")
+bp.add_app_template_global(REPORT.label, "report_state_label")
 
 
 @bp.app_template_filter("localtime")
 def _localtime(moment, fmt: str = "%Y-%m-%d %H:%M") -> str:
     """A stored UTC moment as China time."""
     return clock.to_local(moment).strftime(fmt) if moment else ""
+
+
+@bp.app_template_filter("time_left")
+def _time_left(due, now) -> str:
+    """How long until a deadline, or how late it is, in words: 还剩 5 小时 / 已超时 1 天 3 小时."""
+    if due is None:
+        return ""
+    seconds = (due - now).total_seconds()
+    minutes = int(abs(seconds) // 60)
+    days, hours = minutes // 1440, minutes % 1440 // 60
+    if days:
+        span = f"{days} 天" + (f" {hours} 小时" if hours else "")
+    elif hours:
+        span = f"{hours} 小时"
+    else:
+        span = f"{max(minutes, 1)} 分钟"
+    return f"还剩 {span}" if seconds >= 0 else f"已超时 {span}"

@@ -63,6 +63,12 @@ def nice_ceiling(value: float) -> float:
     return 10 ** (exponent + 1)
 
 
+def text_width(text: str, font_size: float = 14) -> float:
+    """About how wide `text` is drawn at `font_size` px: CJK characters are square, digits
+    and Latin letters a little over half as wide."""
+    return sum(font_size if ord(char) > 0x2E7F else font_size * 0.62 for char in text)
+
+
 def _chart_id(title: str, chart_id: str | None) -> str:
     return chart_id or "chart-" + hashlib.sha1(title.encode("utf-8")).hexdigest()[:8]
 
@@ -110,10 +116,15 @@ def line_chart(*, title: str, labels: Sequence[str], series: Sequence[Series],
     chart_id = _chart_id(title, chart_id)
     # Small enough to fit a phone without shrinking the text much; it scales up on desktops.
     width, height = 360, 250
-    left, right, top, bottom = 44, 24, 14, 66
-    plot_w, plot_h = width - left - right, height - top - bottom
     values = [v for s in series for v in s.values if v is not None]
     top_value = y_max if y_max is not None else nice_ceiling(max(values, default=0))
+    if y_max is None and top_value < 5 and all(float(v).is_integer() for v in values):
+        top_value = 5  # counts: whole-number ticks (0, 1, … 5), never 0.4 of a report
+    # Room at the left for the longest tick label ("100%", "25条"), so none is cut off.
+    ticks = [show(top_value * step / 5) for step in range(6)]
+    left = max(44, 14 + max(text_width(tick) for tick in ticks))
+    right, top, bottom = 24, 14, 66
+    plot_w, plot_h = width - left - right, height - top - bottom
 
     def x_at(index: int) -> float:
         return left + (plot_w / 2 if len(labels) == 1 else index * plot_w / (len(labels) - 1))

@@ -6,16 +6,20 @@
 - `FilterForm` reads GET query strings (no CSRF: it changes nothing).
 - `show_service_error(form, error)` puts a service's 422 field messages on the form's fields and
   flashes the rest, so the page is re-rendered with every message where it belongs.
+- `@takes_photos` on a view whose form uploads photos: a signed-in staff member's request may
+  then carry up to MAX_PHOTOS photos of the largest size accepted (the blueprint raises the
+  request size limit for it before the form is read).
 """
 
 from __future__ import annotations
 
-from flask import flash
+from flask import current_app, flash
 from flask_wtf import FlaskForm
 from wtforms import Form
 
 from app.errors import ServiceError
 from app.extensions import db
+from app.uploads.service import MAX_PHOTOS
 
 # WTForms' own messages, in the words staff read (its bundled zh catalogue misses many).
 _MESSAGES = {
@@ -59,6 +63,15 @@ class StaffForm(FlaskForm):
             return _CHINESE
 
 
+class ActionForm(StaffForm):
+    """A form of which a page has several (one per action), each with its own `prefix` so that
+    ids never clash. The blueprint checks the page's CSRF token (a plain `csrf_token` hidden
+    input) for every unsafe request, so the form does not check a prefixed copy of it."""
+
+    class Meta:
+        csrf = False
+
+
 class FilterForm(Form):
     """Base of list filters read from the query string: `FilterForm(request.args)`."""
 
@@ -70,6 +83,17 @@ class FilterForm(Form):
         """The filter values that validated; a field with a bad value counts as not given."""
         self.validate()
         return {name: (None if field.errors else field.data) for name, field in self._fields.items()}
+
+
+def takes_photos(view):
+    """Mark a view whose form carries photos (see the module docstring)."""
+    view.takes_photos = True
+    return view
+
+
+def photo_request_limit() -> int:
+    """The request size a photo form may reach: every photo at its largest, and the rest."""
+    return MAX_PHOTOS * current_app.config["UPLOAD_MAX_BYTES"] + 1024 * 1024
 
 
 def show_service_error(form: FlaskForm, error: ServiceError) -> None:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from flask import g, render_template
 
+from app import reports
 from app.accounts import service as accounts
-from app.accounts.models import Staff
+from app.accounts.models import Staff, StaffRole
 from app.regions import service as regions
 from app.regions.models import RegionLevel
 from app.staff import charts
@@ -51,8 +52,11 @@ def home():
         series=[charts.Series("新注册", [w["registered"] for w in weeks]),
                 charts.Series("住户确认", [w["confirmed"] for w in weeks])])
     community = regions.ancestor_of_level(staff.region, RegionLevel.COMMUNITY)
+    tasks = reports.my_task_counts(staff)
     return render_template(
-        "staff/home.html", rows=rows, communities=communities, community=community,
+        "staff/home.html", tasks=tasks,
+        show_tasks=staff.role == StaffRole.HANDLER or tasks["open"] > 0, rows=rows,
+        communities=communities, community=community,
         total=rows[0] if rows else None, by_community=by_community, trend=trend,
         community_table=[[row["region"].name, row["residents"], row["confirmed"]]
                          for row in communities],

@@ -1,5 +1,5 @@
 """Photos: the Pillow pipeline, storage by content hash, and claiming uploads for an object."""
 
-from app.uploads.service import claim_uploads, photo_urls, store_photo
+from app.uploads.service import claim_uploads, photo_paths, photo_urls, store_photo
 
-__all__ = ["claim_uploads", "photo_urls", "store_photo"]
+__all__ = ["claim_uploads", "photo_paths", "photo_urls", "store_photo"]

@@ -55,6 +55,13 @@ def photo_urls(upload: Upload) -> dict:
             "thumbnail_url": media_url(photo_key(upload.sha256, "thumbnail"))}
 
 
+def photo_paths(upload: Upload) -> dict:
+    """The same renditions as `photo_urls`, as paths on this site (the staff pages show them
+    from their own origin, which is all their Content Security Policy allows)."""
+    return {"url": f"/media/{photo_key(upload.sha256, 'web')}",
+            "thumbnail_url": f"/media/{photo_key(upload.sha256, 'thumbnail')}"}
+
+
 def _owner(resident: Resident | None, staff: Staff | None,
            partner: Partner | None) -> tuple[str, int]:
     """The owner column and id of an upload: exactly one of the three is given."""

@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from xml.etree import ElementTree
 
-from app.staff.charts import Series, bar_chart, format_value, line_chart, nice_ceiling
+from app.staff.charts import (
+    Series,
+    bar_chart,
+    format_value,
+    line_chart,
+    nice_ceiling,
+    text_width,
+)
 
 SVG = "{http://www.w3.org/2000/svg}"
 WEEKS = ["10/27", "11/3", "11/10", "11/17", "11/24"]
@@ -111,3 +119,23 @@ def test_axis_tops_are_round_numbers():
 def test_values_are_shown_without_needless_decimals():
     assert [format_value(v, "%") for v in (85, 85.0, 92.345, None)] == ["85%", "85%", "92.3%",
                                                                         "—"]
+
+
+def test_the_axis_leaves_room_for_the_longest_tick_label():
+    narrow = line_chart(title="人数", labels=["11/17"], series=[Series("新注册", [3])], unit="人")
+    wide = line_chart(title="三率", labels=["11/17"], series=[Series("响应率", [80])], unit="%",
+                      y_max=100)
+
+    def axis_x(svg):
+        return float(re.search(r'<line x1="([\d.]+)"', str(svg)).group(1))
+
+    # "100%" is wider than "5人": its axis starts further right, and the label fits left of it.
+    assert axis_x(wide) > axis_x(narrow) >= 44
+    assert axis_x(wide) - 8 >= text_width("100%")
+
+
+def test_small_counts_get_whole_number_ticks():
+    svg = str(line_chart(title="报事", labels=["11/17", "11/24"], series=[Series("提交", [1, 2])],
+                         unit="条"))
+    ticks = re.findall(r'text-anchor="end">([^<]+)<', svg)
+    assert ticks == ["0条", "1条", "2条", "3条", "4条", "5条"]

@@ -8,9 +8,19 @@ from html.parser import HTMLParser
 
 import pytest
 
+from app import clock
 from app.accounts.models import StaffRole
 from app.staff.auth import LARGE_TEXT_COOKIE
-from tests.factories import HouseholdFactory, ResidentFactory, StaffFactory
+from tests.factories import (
+    CategoryFactory,
+    HouseholdFactory,
+    LetterFactory,
+    MailboxFactory,
+    NotificationFactory,
+    ReportFactory,
+    ResidentFactory,
+    StaffFactory,
+)
 
 
 class PageParts(HTMLParser):
@@ -58,13 +68,33 @@ def parts_of(response) -> PageParts:
 
 
 @pytest.mark.parametrize("role, items", [
-    (StaffRole.HANDLER, ["首页"]),
-    (StaffRole.MODERATOR, ["首页", "居民"]),
-    (StaffRole.ADMIN, ["首页", "居民", "区域网格", "报事类别", "工作人员", "操作日志"]),
+    (StaffRole.HANDLER, ["首页", "我的任务", "报事", "信箱", "通知"]),
+    (StaffRole.MODERATOR, ["首页", "报事", "信箱", "统计", "通知", "居民"]),
+    (StaffRole.ADMIN, ["首页", "报事", "信箱", "统计", "通知", "居民", "区域网格", "报事类别",
+                       "信箱设置", "工作人员", "操作日志"]),
 ])
 def test_the_menu_shows_only_what_the_role_may_use(pages, regions, role, items):
+    MailboxFactory(community=regions.community, name="主任信箱")
     pages.sign_in(StaffFactory(role=role, region=regions.community))
     assert [label for label, _ in parts_of(pages.get("/staff/")).menu] == items
+
+
+def test_the_mailbox_is_in_the_menu_only_for_those_who_may_answer_one(pages, regions,
+                                                                     moderator):
+    pages.sign_in(moderator)
+    assert "信箱" not in [label for label, _ in parts_of(pages.get("/staff/")).menu]
+    MailboxFactory(community=regions.community, name="书记信箱", restricted=True)
+    assert "信箱" not in [label for label, _ in parts_of(pages.get("/staff/")).menu]
+    MailboxFactory(community=regions.community, name="主任信箱")
+    assert "信箱" in [label for label, _ in parts_of(pages.get("/staff/")).menu]
+
+
+def test_the_menu_counts_unread_notifications(pages, moderator):
+    NotificationFactory(staff_id=moderator.id, status="skipped")
+    NotificationFactory(staff_id=moderator.id, status="skipped", read_at=clock.now())
+    pages.sign_in(moderator)
+    page = pages.get("/staff/").get_data(as_text=True)
+    assert '通知<span class="badge">1<span class="visually-hidden">条未读</span></span>' in page
 
 
 def test_the_menu_marks_the_current_area(pages, admin):
@@ -119,11 +149,25 @@ def test_the_stylesheet_is_served_by_the_app(client):
 def admin_pages(regions, admin) -> list[str]:
     resident = ResidentFactory(community=regions.community,
                                household=HouseholdFactory(community_id=regions.community.id))
+    category = CategoryFactory()
+    submitted = ReportFactory(region=regions.grid, category=category)
+    accepted = ReportFactory(region=regions.grid, category=category, accepted=True)
+    in_progress = ReportFactory(region=regions.grid, category=category, in_progress=True,
+                                assignee=admin)
+    box = MailboxFactory(community=regions.community, name="主任信箱")
+    letter = LetterFactory(mailbox=box, resident=resident, consent_to_publish=True,
+                           replied=True)
+    NotificationFactory(staff_id=admin.id, status="skipped")
     return ["/staff/login", "/staff/", "/staff/password", "/staff/residents",
             f"/staff/residents/{resident.id}", "/staff/admin/regions",
             f"/staff/admin/regions/{regions.community.id}", "/staff/admin/categories",
             "/staff/admin/staff", "/staff/admin/staff/new", f"/staff/admin/staff/{admin.id}",
-            "/staff/admin/audit"]
+            "/staff/admin/audit", "/staff/reports", "/staff/tasks",
+            f"/staff/reports/{submitted.id}", f"/staff/reports/{accepted.id}",
+            f"/staff/reports/{in_progress.id}", "/staff/letters", f"/staff/letters/{letter.id}",
+            f"/staff/letters/{letter.id}/publication", "/staff/dashboard",
+            "/staff/notifications", "/staff/admin/mailboxes", "/staff/admin/mailboxes/new",
+            f"/staff/admin/mailboxes/{box.id}"]
 
 
 def test_pages_load_nothing_from_elsewhere(pages, regions, admin):

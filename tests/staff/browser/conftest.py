@@ -83,12 +83,13 @@ def page(browser, live_server, viewport, request):
 
 @pytest.fixture
 def screenshot():
-    """screenshot(page, name): save the whole page under test-artifacts/staff/."""
+    """screenshot(page, name): save the whole page under test-artifacts/staff/ (or only what
+    the window shows, with full_page=False: an overlay, say)."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
 
-    def take(tab, name: str) -> Path:
+    def take(tab, name: str, *, full_page: bool = True) -> Path:
         path = ARTIFACTS / f"{tab.screenshot_prefix}-{name}.png"
-        tab.screenshot(path=str(path), full_page=True)
+        tab.screenshot(path=str(path), full_page=full_page)
         return path
 
     return take

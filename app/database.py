@@ -118,7 +118,11 @@ def configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if _wants_write_lock() else "BEGIN")
+        # A read-only connection (fetch_mappings) never waits for the write lock: it may run
+        # beside a session of the same request that holds it.
+        read_only = connection.get_execution_options().get("linli_read_only", False)
+        write = not read_only and _wants_write_lock()
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
 
 def fetch_mappings(statement: sa.Select, params: dict | None = None) -> list[dict]:
@@ -129,5 +133,5 @@ def fetch_mappings(statement: sa.Select, params: dict | None = None) -> list[dic
     """
     from app.extensions import db
 
-    with db.engine.connect() as connection:
+    with db.engine.connect().execution_options(linli_read_only=True) as connection:
         return [dict(row) for row in connection.execute(statement, params or {}).mappings()]

@@ -13,11 +13,12 @@ import re
 from collections.abc import Callable
 
 from flask import flash, g, redirect, render_template, request, url_for
-from wtforms import SelectField, StringField, TextAreaField
+from wtforms import DecimalField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from app import clock, mailbox
 from app.accounts.models import StaffRole
+from app.categories.service import active_categories
 from app.database import writes_on_read
 from app.errors import ServiceError
 from app.mailbox.lifecycle import LETTER, staff_actions
@@ -65,6 +66,19 @@ class CloseForm(ActionForm):
                             render_kw={"rows": 3})
 
 
+class ConvertToReportForm(ActionForm):
+    category = SelectField("随手拍类别", validators=[DataRequired()], validate_choice=False)
+    lat = DecimalField("纬度（可不填）", places=None, validators=[Optional()],
+                       description="GCJ-02，如 30.654；不填则定在居民所在社区，由社区再定位")
+    lng = DecimalField("经度（可不填）", places=None, validators=[Optional()])
+    address = StringField("地址（可不填）", validators=[Optional(), Length(max=120)])
+
+
+class ConvertToProposalForm(ActionForm):
+    title = StringField("提案标题（可不填，默认用信件标题）",
+                        validators=[Optional(), Length(min=5, max=60)])
+
+
 def _names_are_usable(form, field) -> None:
     names = names_from(field.data)
     if len(names) > 20:
@@ -88,9 +102,12 @@ class PublicationForm(ActionForm):
 
 ACTION_FORMS: dict[str, type[ActionForm]] = {
     "reply": ReplyForm, "note": LetterNoteForm, "transfer": TransferForm, "close": CloseForm,
+    "convert_to_report": ConvertToReportForm, "convert_to_proposal": ConvertToProposalForm,
 }
 DONE_MESSAGES = {"reply": "已答复，居民会收到通知", "note": "已添加内部备注",
-                 "transfer": "已转交", "close": "已办结"}
+                 "transfer": "已转交", "close": "已办结",
+                 "convert_to_report": "已转为随手拍，居民会收到通知",
+                 "convert_to_proposal": "已整理成提案草稿，居民会收到通知"}
 
 
 # --- the inbox --------------------------------------------------------------------------------
@@ -142,6 +159,8 @@ def _detail(letter_id: int, submitted: dict[str, ActionForm] | None = None, stat
     forms["close"].message.description = (
         "发给居民，可不填" if letter.first_replied_at
         else "这封信还没有答复过，请写明办理结果（会发给居民）")
+    forms["convert_to_report"].category.choices = choices(
+        ("", "请选择类别"), *[(c["code"], c["name"]) for c in active_categories()])
     forms["transfer"].mailbox_id.choices = choices(
         (0, "请选择信箱"), *[(box.id, f"{box.community.name} · {box.name}") for box in targets])
     messages = [{"message": message,
@@ -204,6 +223,25 @@ def letter_transfer(letter_id: int):
 def letter_close(letter_id: int):
     return _act(letter_id, "close", lambda form: mailbox.close(
         g.staff, letter_id, message=form.message.data or ""))
+
+
+@bp.post("/letters/<int:letter_id>/convert-to-report")
+@login_required()
+def letter_convert_to_report(letter_id: int):
+    def run(form):
+        location = ({"lat": float(form.lat.data), "lng": float(form.lng.data)}
+                    if form.lat.data is not None and form.lng.data is not None else {})
+        return mailbox.convert_to_report(g.staff, letter_id, category_code=form.category.data,
+                                         address=form.address.data or "", **location)
+
+    return _act(letter_id, "convert_to_report", run)
+
+
+@bp.post("/letters/<int:letter_id>/convert-to-proposal")
+@login_required()
+def letter_convert_to_proposal(letter_id: int):
+    return _act(letter_id, "convert_to_proposal", lambda form: mailbox.convert_to_proposal_draft(
+        g.staff, letter_id, title=form.title.data or None))
 
 
 # --- the public Q&A copy ----------------------------------------------------------------------

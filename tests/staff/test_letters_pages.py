@@ -334,3 +334,49 @@ def test_only_admins_administer_mailboxes(pages, moderator, director_box):
     pages.sign_in(moderator)
     assert pages.get("/staff/admin/mailboxes").status_code == 403
     assert pages.get(f"/staff/admin/mailboxes/{director_box.id}").status_code == 403
+
+
+# --- conversion ------------------------------------------------------------------------------
+
+def test_a_letter_is_converted_to_a_report_from_its_page(pages, resident, moderator,
+                                                         director_box):
+    from app.reports.models import Report
+    from tests.factories import CategoryFactory
+
+    CategoryFactory(code="streetlight", name="路灯损坏")
+    letter = LetterFactory(mailbox=director_box, resident=resident, subject="3栋门口路灯不亮")
+    pages.sign_in(moderator)
+    assert "转为随手拍" in pages.get(f"/staff/letters/{letter.id}").get_data(as_text=True)
+    response = pages.post(f"/staff/letters/{letter.id}/convert-to-report",
+                          {"convert_to_report-category": "streetlight",
+                           "convert_to_report-lat": "30.654", "convert_to_report-lng": "104.082"})
+    assert response.status_code == 302
+    converted = stored(letter.id)
+    assert converted.status == "closed" and converted.converted_report_id
+    report = db.session.get(Report, converted.converted_report_id)
+    assert report.reporter_id == resident.id and report.source_letter_id == letter.id
+    assert audit_actions("letter.convert") == ["letter.convert_to_report"]
+    page = pages.get(f"/staff/reports/{report.id}").get_data(as_text=True)
+    assert "居民信箱来信转办" in page
+
+
+def test_converting_without_a_category_shows_the_form_again(pages, resident, moderator,
+                                                            director_box):
+    letter = LetterFactory(mailbox=director_box, resident=resident)
+    pages.sign_in(moderator)
+    response = pages.post(f"/staff/letters/{letter.id}/convert-to-report",
+                          {"convert_to_report-category": ""})
+    assert response.status_code == 422
+    assert stored(letter.id).status != "closed"
+
+
+def test_a_letter_is_converted_to_a_proposal_draft_from_its_page(pages, resident, moderator,
+                                                                 director_box):
+    resident.verification_level = 1
+    db.session.commit()
+    letter = LetterFactory(mailbox=director_box, resident=resident, subject="建议增设充电桩")
+    pages.sign_in(moderator)
+    response = pages.post(f"/staff/letters/{letter.id}/convert-to-proposal",
+                          {"convert_to_proposal-title": ""})
+    assert response.status_code == 302
+    assert stored(letter.id).converted_proposal_id is not None

@@ -120,13 +120,22 @@ def _start(turn: Turn, flow: Flow) -> Reply:
 
 
 def _guarded(turn: Turn, step) -> Reply:
-    """Run a flow step; a service's refusal is answered with its message and undone."""
+    """Run a flow step; a service's refusal is answered with its message and undone.
+
+    The savepoint is handled by hand, not as a context manager: a step may commit the push's
+    transaction on purpose (Turn.call_committing), which ends the savepoint early.
+    """
+    savepoint = db.session.begin_nested()
     try:
-        with db.session.begin_nested():
-            return step(turn)
+        reply = step(turn)
     except ServiceError as exc:
+        if savepoint.is_active:
+            savepoint.rollback()
         db.session.refresh(turn.dialog)
         return join(exc.message, "回复0返回")
+    if savepoint.is_active:
+        savepoint.commit()
+    return reply
 
 
 # --- the main menu ---------------------------------------------------------------------------

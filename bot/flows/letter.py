@@ -134,7 +134,7 @@ def _on_mailbox(turn: Turn) -> Reply:
         return prompt(turn)
     index = choices.picked(intent.number, len(boxes)) \
         if intent.kind is IntentKind.NUMBER else None
-    if index is None and intent.kind is IntentKind.TEXT:
+    if index is None and intent.text:  # "书记" (read as the letter phrase) names 书记信箱
         named = [i for i, box in enumerate(boxes)
                  if intent.text in box.name or box.name.removesuffix("信箱") in intent.text]
         index = named[0] if len(named) == 1 else None

@@ -71,6 +71,11 @@ class ConsoleGateway(Gateway):
                  template_id, msgid, openid, url, miniprogram, data)
         return msgid
 
+    def send_oa_subscribe_message(self, openid: str, template_id: str, data: dict[str, str],
+                                  miniprogram: dict | None = None) -> None:
+        log.info("would send official-account subscribe message %s to %s (miniprogram %s): %s",
+                 template_id, openid, miniprogram, data)
+
     def send_text(self, openid: str, text: str) -> None:
         log.info("would send text to %s: %s", openid, fit_utf8(text, CUSTOM_TEXT_MAX_BYTES))
 

@@ -73,11 +73,13 @@ def test_sends_are_logged(console, caplog):
     console.send_text("oOA", "已收到您的报事")
     console.send_menu("oOA", "请选择：", [("101", "1 报事报修")], "也可以说数字")
     console.send_subscribe_message("oMINI", "TPL", {"thing1": "路灯"})
+    console.send_oa_subscribe_message("oOA", "TPL-OA", {"thing1": "路灯"})
 
     logged = caplog.text
     assert "已收到您的报事" in logged
     assert "1 报事报修" in logged
     assert "TPL" in logged
+    assert "TPL-OA" in logged
 
 
 def test_template_message_returns_a_fresh_fake_msgid(console):

@@ -306,3 +306,33 @@ def retry_failed(kind_prefix: str | None = None) -> int:
         enqueue_delivery(notification_id)
     db.session.commit()
     return len(ids)
+
+
+# --- two records of one resident --------------------------------------------------------------
+
+def move_resident_rows(source_id: int, target_id: int) -> None:
+    """Resident merge hook (app/accounts/service.py RESIDENT_MERGE_HOOKS): the source record's
+    notifications and subscribe grants become the target's. Grants for a template both records
+    hold are added up (within MAX_GRANTS_PER_TEMPLATE): WeChat counts them per user and
+    template, and both were given by the same person. The caller commits."""
+    db.session.execute(sa.update(Notification).where(Notification.resident_id == source_id)
+                       .values(resident_id=target_id)
+                       .execution_options(synchronize_session=False))
+    grants = SubscriptionGrant.__table__
+    source_grants = dict(db.session.execute(
+        sa.select(grants.c.template_id, grants.c.remaining)
+        .where(grants.c.resident_id == source_id)).all())
+    shared = list(db.session.scalars(
+        sa.select(grants.c.template_id).where(grants.c.resident_id == target_id,
+                                              grants.c.template_id.in_(list(source_grants)))))
+    for template_id in shared:
+        added = grants.c.remaining + source_grants[template_id]
+        total = sa.case((added > MAX_GRANTS_PER_TEMPLATE, MAX_GRANTS_PER_TEMPLATE), else_=added)
+        db.session.execute(sa.update(grants)
+                           .where(grants.c.resident_id == target_id,
+                                  grants.c.template_id == template_id)
+                           .values(remaining=total, updated_at=clock.now()))
+    db.session.execute(sa.delete(grants).where(grants.c.resident_id == source_id,
+                                               grants.c.template_id.in_(shared)))
+    db.session.execute(sa.update(grants).where(grants.c.resident_id == source_id)
+                       .values(resident_id=target_id))

@@ -89,9 +89,18 @@ def test_template_message_returns_a_fresh_fake_msgid(console):
     assert first and second and first != second
 
 
-def test_download_media_has_no_media(console):
+def test_download_media_gives_a_placeholder_photo_the_upload_pipeline_accepts(console, app):
+    from app.uploads.pipeline import process_photo
+
+    photo = process_photo(console.download_media("MEDIA"), max_bytes=10_000_000,
+                          max_pixels=50_000_000)
+
+    assert (photo.width, photo.height) == (640, 480)
+
+
+def test_download_media_of_an_expired_id_is_40007(console):
     with pytest.raises(WeChatError) as raised:
-        console.download_media("MEDIA")
+        console.download_media("expired-MEDIA")
 
     assert raised.value.errcode == 40007
 

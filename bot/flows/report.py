@@ -70,7 +70,6 @@ RECENT_LOCATION = timedelta(minutes=30)
 SPOKEN_MARK = "（口述地址）"
 _SKIP_PHOTO = frozenset({"没有", "没有照片", "没照片", "没有图片", "不拍", "不拍了", "拍不了",
                          "跳过", "不用照片", "不发照片", "没法拍"})
-_STEPS = ("photo", "description", "location", "category")
 
 
 # --- the draft -------------------------------------------------------------------------------
@@ -204,7 +203,7 @@ def _on_photo(turn: Turn) -> Reply:
     turn.enqueue(fetch_photo, turn.openid, data["token"], media_id)
     count = len(photos) + len(pending) + 1
     lead = "已收到照片。" if count == 1 else f"已收到第{count}张照片。"
-    if turn.step in ("photo", ""):
+    if turn.step == "photo":
         return _advance(turn, lead)
     return join(lead, prompt(turn))
 
@@ -241,7 +240,7 @@ def _on_description(turn: Turn) -> Reply:
 
 def _on_location(turn: Turn, location: Location) -> Reply:
     turn.goto(turn.step, lat=location.lat, lng=location.lng,
-              address=location.label[:ADDRESS_MAX], spoken=False)
+              address=location.label[:ADDRESS_MAX])
     return _advance(turn, "收到位置。")
 
 
@@ -263,8 +262,7 @@ def _on_spoken_place(turn: Turn) -> Reply:
     address = words[:ADDRESS_MAX - len(SPOKEN_MARK)]
     shared = _recent_position(turn)
     if shared is not None:
-        turn.goto("location", lat=shared["lat"], lng=shared["lng"], address=address,
-                  spoken=False)
+        turn.goto("location", lat=shared["lat"], lng=shared["lng"], address=address)
         return _advance(turn)
     turn.goto("location", spoken_address=address)
     if turn.resident.community is None:
@@ -298,8 +296,7 @@ def _place_in_community(turn: Turn) -> Reply:
     if point is None:
         turn.goto("location")
         return join("光说地址还定不了位置，请发一个位置：点输入框旁的“+”，再点“位置”。", BACK)
-    turn.goto("location", lat=point[0], lng=point[1], address=address + SPOKEN_MARK,
-              spoken=True)
+    turn.goto("location", lat=point[0], lng=point[1], address=address + SPOKEN_MARK)
     return _advance(turn)
 
 
@@ -338,7 +335,7 @@ def _on_confirm(turn: Turn) -> Reply:
 def _submit(turn: Turn) -> Reply:
     data = turn.data
     draft = {key: data.get(key) for key in ("photos", "description", "lat", "lng", "address",
-                                            "spoken", "category", "category_name")}
+                                            "category", "category_name")}
     submissions.submit(turn, KEY, draft, file_submission)
     if turn.elder:
         return turn.back_to_menu("好的，在提交了，编号马上发给您。")

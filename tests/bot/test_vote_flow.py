@@ -184,3 +184,21 @@ def test_a_second_vote_in_the_same_poll_is_not_offered(chat, regions, voter):
     reply = chat.say("4")
 
     assert reply.startswith("现在的投票您暂时不能参加：\n·游乐场改造：您已经投过票了")
+
+
+def test_with_database_receipts_a_refused_ballot_keeps_the_push_deduped(
+        database_dedupe, chat, client, auth_headers, regions, voter):
+    poll = PollFactory(region=regions.community, questions=COLOURS)
+    chat.say("4")
+    chat.say("1")
+    question = poll.questions[0]
+    client.post(f"/api/v1/polls/{poll.id}/ballot", headers=auth_headers(voter),
+                json={"answers": [{"question_id": question.id,
+                                   "option_ids": [question.options[2].id]}]})
+    push = chat.pusher.text("1")
+
+    replies = {chat.reply(push) for _ in range(3)}
+
+    assert len(replies) == 1 and next(iter(replies)).startswith("您已经投过票了")
+    assert count(PollParticipation) == 1
+    assert tally(poll) == {"红色": 0, "黄色": 0, "蓝色": 1}

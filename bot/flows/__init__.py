@@ -67,6 +67,9 @@ class Flow:
     prompt: Callable[[Turn], str]
     # A photo sent at the main menu starts this flow (with the photo as its first message).
     accepts_photo: bool = False
+    # Whether the current step collects the resident's own words (a description, a letter):
+    # then "我要反映一下……" is read as words for it rather than as a switch to another flow.
+    takes_words: Callable[[Turn], bool] = lambda turn: False
 
 
 @functools.cache

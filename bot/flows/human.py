@@ -136,7 +136,7 @@ def _on_phone(turn: Turn) -> Reply:
 
 
 def _on_note(turn: Turn) -> Reply:
-    if turn.intent.kind is IntentKind.TEXT:
+    if turn.intent.kind is IntentKind.TEXT or turn.intent.detail:
         request = db.session.get(CallbackRequest, turn.data.get("callback_id"))
         if request is not None:
             service.add_callback_note(request, turn.intent.text)
@@ -145,4 +145,5 @@ def _on_note(turn: Turn) -> Reply:
 
 
 flow = Flow(key="human", title="人工", elder_title="找人", intent=IntentKind.HUMAN,
-            start=start, handle=handle, prompt=prompt)
+            start=start, handle=handle, prompt=prompt,
+            takes_words=lambda turn: turn.step == "note")

@@ -38,11 +38,13 @@ def _excerpt(text: str, length: int) -> str:
 
 
 def _words(turn: Turn) -> str | None:
+    """What the resident said for the letter: "给书记写信说……" gives what follows the phrase;
+    "我要反映一下……" (another flow's phrase) is kept whole, as the resident's own words."""
     intent = turn.intent
     if intent.kind is IntentKind.TEXT:
         return intent.text
-    if intent.kind in (IntentKind.LETTER, IntentKind.REPORT) and intent.detail:
-        return intent.detail
+    if intent.detail:
+        return intent.detail if intent.kind is IntentKind.LETTER else intent.text
     return None
 
 
@@ -180,7 +182,8 @@ def _submit(turn: Turn) -> Reply:
 
 
 flow = Flow(key=KEY, title="写信", elder_title="写信", intent=IntentKind.LETTER,
-            start=start, handle=handle, prompt=prompt)
+            start=start, handle=handle, prompt=prompt,
+            takes_words=lambda turn: turn.step in ("body", "confirm"))
 
 
 # --- the job -------------------------------------------------------------------------------

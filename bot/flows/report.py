@@ -97,12 +97,14 @@ def _advance(turn: Turn, lead: str = "") -> str:
 
 
 def _words(turn: Turn) -> str | None:
-    """What the resident said or typed, when it is content (not a number or a command)."""
+    """What the resident said or typed, when it is content (not a number or a command):
+    "我要反映一下……" gives what follows the phrase; another flow's phrase with content is kept
+    whole."""
     intent = turn.intent
     if intent.kind is IntentKind.TEXT:
         return intent.text
-    if intent.kind in (IntentKind.REPORT, IntentKind.LETTER) and intent.detail:
-        return intent.detail
+    if intent.detail:
+        return intent.detail if intent.kind is IntentKind.REPORT else intent.text
     return None
 
 
@@ -343,7 +345,8 @@ def _submit(turn: Turn) -> Reply:
 
 
 flow = Flow(key=KEY, title="随手拍", elder_title="报问题", intent=IntentKind.REPORT,
-            start=start, handle=handle, prompt=prompt, accepts_photo=True)
+            start=start, handle=handle, prompt=prompt, accepts_photo=True,
+            takes_words=lambda turn: turn.step in ("photo", "description", "location"))
 
 
 # --- jobs ----------------------------------------------------------------------------------

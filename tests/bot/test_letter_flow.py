@@ -159,3 +159,22 @@ def test_the_content_check_runs_in_the_job_not_while_answering(chat, wechat, hel
     assert "send_submission" in held_jobs.names
     held_jobs.run()
     assert wechat.calls("/wxa/msg_sec_check")
+
+
+def test_a_report_phrase_with_content_while_writing_is_part_of_the_letter(chat, neighbour,
+                                                                          mailboxes):
+    chat.say("3")
+    chat.say("1")
+
+    read_back = chat.say("我要反映一下楼道灯坏了")
+
+    assert dialog().flow == "letter"
+    assert "内容：“我要反映一下楼道灯坏了”" in read_back
+
+
+def test_a_bare_phrase_of_another_flow_still_switches_to_it(chat, neighbour, mailboxes):
+    chat.say("3")
+    chat.say("1")
+
+    assert chat.say("查进度").startswith("您还没有反映过问题")
+    assert dialog().flow is None

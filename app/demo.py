@@ -239,6 +239,7 @@ def seed() -> dict:
     seed_notifications()
     seed_mailboxes()
     seed_reports()
+    seed_bot_activity()
     seed_proposals(by_code)
     from app.polls.demo import seed_polls
 
@@ -575,6 +576,30 @@ def seed_report_history() -> None:
             reports.rate_report(resident, report.id, solved=True,
                                 satisfaction=3 if late else 5,
                                 comment="处理得有点慢" if late else "很及时，谢谢")
+def seed_bot_activity() -> None:
+    """What 王奶奶 did by chat: a 随手拍 with a spoken address (placed in her community, as the
+    bot does) that the community has accepted, and a letter to the 书记信箱, both filed through
+    the services with source "bot"."""
+    from app import mailbox, reports
+    from app.accounts.models import Staff
+    from app.mailbox.models import Mailbox
+    from app.uploads import store_photo
+    from bot.flows.report import SPOKEN_MARK, community_point
+
+    follower = db.session.scalar(sa.select(Resident).where(
+        Resident.oa_openid == "demo-oa-wangnainai"))
+    lat, lng = community_point(follower.community)
+    photo = store_photo(_demo_photo("facility", 42), resident=follower).upload
+    report = reports.file_report(
+        reporter=follower, source="bot", category_code="facility",
+        description="2栋楼道的扶手松了，老人上下楼扶着晃，怕摔", lat=lat, lng=lng,
+        address="2栋1单元楼道" + SPOKEN_MARK, photo_ids=[photo.id])
+    moderator = db.session.scalar(sa.select(Staff).where(Staff.username == "moderator"))
+    reports.accept_report(moderator, report.id, note="已转物业，明天上午去加固")
+    box = db.session.scalar(sa.select(Mailbox).where(
+        Mailbox.community_id == follower.community_id, Mailbox.name == "书记信箱"))
+    mailbox.write_letter(follower, mailbox_id=box.id, source="bot",
+                         body="书记您好，我一个人住，腿脚不方便，想问问社区有没有上门送菜的服务。")
 
 
 def is_seeded() -> bool:

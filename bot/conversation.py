@@ -4,8 +4,9 @@ In this order:
 1. "0" or "继续" while pages of a long reply are unread: the next page.
 2. What works on every screen: "绑定 123456", "长辈模式" / "普通模式".
 3. A tap on the custom menu or a msgmenu item: read from the main menu (it may start a flow).
-4. An active flow: 0/返回 leaves it; the phrase of another flow switches to that flow; an empty
-   voice recognition gets "没听清" and the step's question again; anything else is the flow's.
+4. An active flow: 0/返回 leaves it; the phrase of another flow switches to that flow (unless the
+   phrase leads content and the step collects words: then it is content); an empty voice
+   recognition gets "没听清" and the step's question again; anything else is the flow's.
 5. The main menu: numbers start flows (0 is 帮助, and 返回 on the help page), phrases start flows,
    greetings and "菜单" get the menu,
    "继续" resumes a flow that timed out, a photo starts the flow that takes photos, everything
@@ -106,7 +107,9 @@ def _in_flow(turn: Turn, flow: Flow) -> Reply:
     if intent.kind is IntentKind.BACK or _is_number(intent, 0):
         return turn.back_to_menu("好的，回到菜单。" if not turn.elder else "")
     other = flows.by_intent(intent.kind) if intent.kind in _FLOW_KINDS else None
-    if other is not None and other.key != flow.key:
+    # "我要反映一下楼道灯坏了" while writing a letter is what the letter says, not a new report.
+    words_wanted = bool(intent.detail) and flow.takes_words(turn)
+    if other is not None and other.key != flow.key and not words_wanted:
         return _start(turn, other)
     if intent.kind is IntentKind.EMPTY and turn.message.kind == "voice":
         return join(_not_heard(turn), flow.prompt(turn))
@@ -120,13 +123,22 @@ def _start(turn: Turn, flow: Flow) -> Reply:
 
 
 def _guarded(turn: Turn, step) -> Reply:
-    """Run a flow step; a service's refusal is answered with its message and undone."""
+    """Run a flow step; a service's refusal is answered with its message and undone.
+
+    The savepoint is handled by hand, not as a context manager: a step may commit the push's
+    transaction on purpose (Turn.call_committing), which ends the savepoint early.
+    """
+    savepoint = db.session.begin_nested()
     try:
-        with db.session.begin_nested():
-            return step(turn)
+        reply = step(turn)
     except ServiceError as exc:
+        if savepoint.is_active:
+            savepoint.rollback()
         db.session.refresh(turn.dialog)
         return join(exc.message, "回复0返回")
+    if savepoint.is_active:
+        savepoint.commit()
+    return reply
 
 
 # --- the main menu ---------------------------------------------------------------------------

@@ -43,6 +43,11 @@ def load_locked(openid: str) -> BotDialog:
     return db.session.scalar(_LOCKED_DIALOG, {"openid": openid})
 
 
+def find_locked(openid: str) -> BotDialog | None:
+    """The follower's dialog row locked until the transaction ends, if there is one (jobs)."""
+    return db.session.scalar(_LOCKED_DIALOG, {"openid": openid})
+
+
 def find(openid: str) -> BotDialog | None:
     return db.session.scalar(sa.select(BotDialog).where(BotDialog.openid == openid))
 

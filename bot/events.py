@@ -1,15 +1,15 @@
 """WeChat events about message delivery, handed to the notifications service.
 
-PENDING INTEGRATION: the notifications service (delivery channels, template msgids, the
-subscription quota) is being built on another branch. Until it lands these hooks only log;
-the integrator makes each call the notifications service, inside the push's transaction (the
-bot commits it with the push's receipt, so a retried event is applied once):
+Each runs inside the push's handling, so a retried event is applied once (bot/pushes.py):
 
-- `template_send_finished`: match `msgid` against Notification.wechat_msgid and record the
-  delivery status ("success", "failed:user block", "failed: system failed").
-- `subscribe_message_event`: for subscribe_msg_popup_event / subscribe_msg_change_event add or
-  remove the follower's 服务号订阅通知 grants per template ("accept" / "reject"); for
-  subscribe_msg_sent_event record each message's delivery (ErrorCode 0 = delivered).
+- `template_send_finished` (TEMPLATESENDJOBFINISH): WeChat's final word on a template message,
+  recorded on the notification with that msgid (app.notifications.record_template_delivery).
+- `subscribe_message_event`: the official account's 订阅通知. subscribe_msg_popup_event "accept"
+  gives the follower one more grant for each accepted template (record_subscription_grants with
+  channel "oa_subscribe": these are the account's templates, not the mini-program's);
+  subscribe_msg_change_event "reject" (turned off in WeChat's settings) withdraws the unused
+  grants; subscribe_msg_sent_event (the delivery result of a 订阅通知) is only logged, since
+  WeChat's answer to bizsend carries no id to match it with.
 
 wechatpy 1.8.18 parses the subscribe_msg_* events as UnknownMessage, so they are read from the
 raw XML fields (reference/wechat.md §1.3).
@@ -18,6 +18,9 @@ raw XML fields (reference/wechat.md §1.3).
 from __future__ import annotations
 
 import logging
+
+from app import notifications
+from app.accounts import service as accounts
 
 log = logging.getLogger(__name__)
 
@@ -57,12 +60,28 @@ def subscribe_message_items(data: dict, event: str) -> list[dict[str, str]]:
 
 
 def template_send_finished(*, openid: str, msgid: str, status: str) -> None:
-    """TEMPLATESENDJOBFINISH: WeChat's delivery result of a template message (pending
-    integration with the notifications service, see the module docstring)."""
-    log.info("template message %s to %s finished: %s", msgid, openid, status)
+    """TEMPLATESENDJOBFINISH: WeChat's delivery result of a template message."""
+    if not msgid:
+        return
+    notifications.record_template_delivery(msgid, status)
 
 
 def subscribe_message_event(*, openid: str, event: str, items: list[dict[str, str]]) -> None:
-    """subscribe_msg_popup/change/sent_event: grants given or withdrawn, or a delivery result
-    (pending integration with the notifications service, see the module docstring)."""
-    log.info("%s from %s: %s", event, openid, items)
+    """subscribe_msg_popup/change/sent_event: grants given or withdrawn, or a delivery result."""
+    if event == "subscribe_msg_sent_event":
+        for item in items:
+            log.info("订阅通知 %s to %s: error code %s (%s)", item.get("template_id"), openid,
+                     item.get("error_code"), item.get("error_status"))
+        return
+    wanted = "accept" if event == "subscribe_msg_popup_event" else "reject"
+    template_ids = [item["template_id"] for item in items
+                    if item.get("status") == wanted and item.get("template_id")]
+    if not template_ids:
+        return
+    if wanted == "accept":
+        resident = accounts.resident_for_official_account(openid)
+        notifications.record_subscription_grants(resident, template_ids, channel="oa_subscribe")
+        return
+    resident = accounts.resident_for_official_account(openid, create=False)
+    if resident is not None:
+        notifications.withdraw_subscription_grants(resident, template_ids)

@@ -25,6 +25,9 @@ The rules (each one is tested in tests/bot/test_intents.py):
   `Intent.detail`; `Intent.text` always holds the whole normalized utterance. A phrase followed by
   "了/过/的…" is narration ("投诉了三次都没人管"), so that stays TEXT.
 - "嗯" alone and other filler-only input are EMPTY: a grunt is not a confirmation.
+- `parse_choices()` reads several numbers in one message ("1 3", "1、3", "一和三",
+  "第一个和第三个") for questions that take more than one answer; `parse()` keeps reading
+  "1 3" as TEXT, because only the flow knows that several numbers make sense on its screen.
 - Settings of the resident's own: ELDER_MODE ("长辈模式") and STANDARD_MODE ("普通模式") switch
   the bot's wording; BIND ("绑定 123456") links the follower to a mini-program account, with
   the six digits (typed or spoken) in `detail`.
@@ -408,6 +411,36 @@ def parse(text: str | None) -> Intent:
     if last_start == last_end:
         return Intent(IntentKind.EMPTY, text=normalized)
     return Intent(IntentKind.TEXT, text=normalized)
+
+
+# Between the numbers of one answer: spaces, commas, 、, "和", "还有" …
+_CHOICE_SEPARATORS = re.compile(r"(?:[\s,，、;；/+＋]|和|与|跟|及|以及|还有|加上|再加)+")
+_MAX_CHOICES_SAID = 20
+
+
+def _number_in(piece: str) -> int | None:
+    key, _positions = _matching_key(piece)
+    for start, end in _candidates(key):
+        number = _match_number(key[start:end])
+        if number is not None:
+            return number
+    return None
+
+
+def parse_choices(text: str | None) -> list[int] | None:
+    """The numbers of a message that names several choices ("1 3", "选一和三", "第一个、第三个"),
+    in the order said; a lone number gives a list of one. None unless every part of the message
+    is a number expression (so "3号楼2单元" is None)."""
+    normalized = normalize(text)
+    if not normalized:
+        return None
+    pieces = [piece for piece in _CHOICE_SEPARATORS.split(normalized) if piece]
+    if not pieces or len(pieces) > _MAX_CHOICES_SAID:
+        return None
+    numbers = [_number_in(piece) for piece in pieces]
+    if any(number is None for number in numbers):
+        return None
+    return numbers
 
 
 _MENU_KINDS = frozenset(IntentKind) - {IntentKind.NUMBER, IntentKind.EMPTY, IntentKind.TEXT}

@@ -48,8 +48,13 @@ def send_main_menu(openid: str, elder: bool) -> None:
 
 @periodic.every(minutes=10)
 def sweep_bot_state() -> None:
-    """Forget push receipts past the retry window and dialogs idle for a week."""
+    """Forget push receipts past the retry window, dialogs idle for a week and submissions
+    filed (or refused) a month ago."""
+    from bot import submissions  # which sends its answers through this module
+
     receipts = dedupe.sweep_expired_receipts()
     forgotten = dialogs.sweep_forgotten_dialogs()
-    if receipts or forgotten:
-        log.info("bot sweep: %d push receipts, %d dialogs removed", receipts, forgotten)
+    filed = submissions.sweep_old_submissions()
+    if receipts or forgotten or filed:
+        log.info("bot sweep: %d push receipts, %d dialogs, %d submissions removed", receipts,
+                 forgotten, filed)

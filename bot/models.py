@@ -1,5 +1,6 @@
 """What the bot keeps: dialog state per follower, the receipts that dedupe WeChat's retries,
-callback requests for staff, and a few account-wide switches.
+callback requests for staff, reports and letters waiting for their filing job, and a few
+account-wide switches.
 
 Dialog state lives in the database, not in Redis, for two reasons: the embedded default has no
 Redis, and a dialog change must commit in the same transaction as the push's receipt and the
@@ -105,3 +106,35 @@ class BotSetting(db.Model):
     value: Mapped[str] = mapped_column(sa.String(200))
     updated_at: Mapped[object] = mapped_column(UTCDateTime, default=utc_now_default,
                                                onupdate=utc_now_default)
+
+
+class SubmissionStatus(enum.StrEnum):
+    PENDING = "pending"  # confirmed in the chat, waiting for its job
+    DONE = "done"  # filed through the domain service (object_id says what it became)
+    REFUSED = "refused"  # the service said no (error says why; the resident was told)
+
+
+class BotSubmission(db.Model):
+    """A report or letter a resident confirmed in the chat, handed to a job to file.
+
+    Filing calls WeChat's content check, so it cannot happen while answering a push. The draft
+    is kept here rather than in the dialog, so the resident may go on chatting (or back to the
+    menu) while it is filed; the job claims the row (pending → done) in the transaction of the
+    filing itself, so a repeated or retried job files it once.
+    """
+
+    __tablename__ = "bot_submissions"
+    __table_args__ = (sa.Index("ix_bot_submissions_status_created", "status", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    resident_id: Mapped[int] = mapped_column(sa.ForeignKey("residents.id"), index=True)
+    # The follower who confirmed it: where the job's answer goes.
+    openid: Mapped[str] = mapped_column(sa.String(64))
+    kind: Mapped[str] = mapped_column(sa.String(16))  # "report" or "letter"
+    draft: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+    status: Mapped[str] = mapped_column(sa.String(16), default=SubmissionStatus.PENDING.value)
+    # The report or letter it became.
+    object_id: Mapped[int | None]
+    error: Mapped[str] = mapped_column(sa.String(200), default="")
+    created_at: Mapped[object] = mapped_column(UTCDateTime, default=utc_now_default)
+    done_at: Mapped[object | None] = mapped_column(UTCDateTime)

@@ -14,7 +14,7 @@ from app.accounts.scoping import in_scope, require_in_scope
 from app.errors import Conflict, NotFound
 from app.extensions import db
 from app.notifications import notify_staff_covering
-from bot.models import CallbackRequest, CallbackStatus
+from bot.models import BotSubmission, CallbackRequest, CallbackStatus
 
 NOTE_MAX_CHARS = 200
 
@@ -87,8 +87,9 @@ def mark_callback_done(staff: Staff, callback_id: int) -> CallbackRequest:
 
 def move_resident_rows(source_id: int, target_id: int) -> None:
     """Resident merge hook (app/accounts/service.py RESIDENT_MERGE_HOOKS): the bot-only
-    record's call-back requests become the merged resident's. Dialog state is keyed by the
-    official-account openid, which moves with the merge, so it needs no move."""
-    db.session.execute(sa.update(CallbackRequest)
-                       .where(CallbackRequest.resident_id == source_id)
-                       .values(resident_id=target_id))
+    record's call-back requests and submissions (reports and letters confirmed in the chat)
+    become the merged resident's. Dialog state is keyed by the official-account openid, which
+    moves with the merge, so it needs no move."""
+    for model in (CallbackRequest, BotSubmission):
+        db.session.execute(sa.update(model).where(model.resident_id == source_id)
+                           .values(resident_id=target_id))

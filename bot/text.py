@@ -100,16 +100,19 @@ def split_reply(
 MAX_MENU_ITEMS = 5
 
 
-def numbered_menu(title: str, items: Sequence[str], *, footer: str = "回复0返回") -> str:
+def numbered_menu(title: str, items: Sequence[str], *, footer: str = "回复0返回",
+                  start: int = 1) -> str:
     """A short numbered menu: the title, "1 …" to "5 …" one per line, then the way back.
 
     More than five choices do not fit an elderly reader's screen: the caller pages them instead,
-    so this raises ValueError (and for an empty menu or an empty item, which are bugs).
+    so this raises ValueError (and for an empty menu or an empty item, which are bugs). A later
+    page goes on numbering where the earlier one stopped (`start=6`), so a number means the
+    same choice on every page.
     """
     if not 1 <= len(items) <= MAX_MENU_ITEMS:
         raise ValueError(f"a menu names 1 to {MAX_MENU_ITEMS} choices, got {len(items)}")
     lines = [title] if title else []
-    for number, item in enumerate(items, start=1):
+    for number, item in enumerate(items, start=start):
         label = " ".join(item.split())  # one line per choice, whatever the item held
         if not label:
             raise ValueError(f"menu item {number} is empty")

@@ -543,9 +543,17 @@ _BINDING_CODE_ATTEMPTS = 5
 
 # Where each package that keeps rows per resident says how to move them when two records of one
 # person are merged: "module:function", called as function(source_id, target_id) inside the
-# merge's transaction. Reports, letters, ballots, notifications… add theirs when they land; a
-# row left behind makes the merge fail (foreign key) rather than be lost.
+# merge's transaction, in this order (uploads after the packages whose rows point at them). A
+# package that adds a table with a foreign key to residents adds its hook here; a row left
+# behind makes the merge fail (foreign key) rather than be lost.
 RESIDENT_MERGE_HOOKS: list[str] = [
+    "app.reports.service:move_resident_rows",
+    "app.mailbox.service:move_resident_rows",
+    "app.polls.service:move_resident_rows",
+    "app.proposals.service:move_resident_rows",
+    "app.moderation.flags:move_resident_rows",
+    "app.notifications.service:move_resident_rows",
+    "app.uploads.service:move_resident_rows",
     "bot.service:move_resident_rows",
 ]
 
@@ -654,6 +662,9 @@ def merge_residents(*, source: Resident, target: Resident) -> Resident:
     for hook in RESIDENT_MERGE_HOOKS:
         module_name, _, function_name = hook.partition(":")
         getattr(importlib.import_module(module_name), function_name)(source.id, target.id)
+    # The bot-only record never signed in to the mini-program; anything of that kind goes.
+    db.session.execute(sa.delete(AuthToken).where(AuthToken.resident_id == source.id))
+    db.session.execute(sa.delete(BindingCode).where(BindingCode.resident_id == source.id))
     oa_openid, unionid = source.oa_openid, source.unionid
     source.oa_openid = None
     source.unionid = None

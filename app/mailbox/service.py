@@ -886,3 +886,14 @@ def get_public_letter(publication_id: int) -> LetterPublication:
     if publication is None:
         raise NotFound(NOT_FOUND)
     return publication
+
+
+# --- two records of one resident --------------------------------------------------------------
+
+def move_resident_rows(source_id: int, target_id: int) -> None:
+    """Resident merge hook (app/accounts/service.py RESIDENT_MERGE_HOOKS): the source record's
+    letters become the target's (their threads and published copies follow the letter). The
+    caller commits."""
+    db.session.execute(sa.update(Letter).where(Letter.resident_id == source_id)
+                       .values(resident_id=target_id)
+                       .execution_options(synchronize_session=False))

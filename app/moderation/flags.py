@@ -161,3 +161,43 @@ def move_region(item_type: str, item_id: int, region_id: int) -> None:
     """The item now belongs to another region (e.g. an escalated proposal)."""
     db.session.execute(sa.update(_ITEMS).where(_item(item_type, item_id))
                        .values(region_id=region_id))
+
+
+# --- two records of one resident --------------------------------------------------------------
+
+def move_resident_rows(source_id: int, target_id: int) -> None:
+    """Resident merge hook (app/accounts/service.py RESIDENT_MERGE_HOOKS): the source record's
+    flags and authorship of moderated items become the target's.
+
+    An item both records flagged keeps one flag, and a flag on an item that is now the target's
+    own is dropped (one cannot flag one's own item); the item's counts lose the dropped flag
+    (its pending count too when the flag came after the last decision). An item hidden by
+    flags stays as it is: a moderator decides it. The caller commits."""
+    flags = Flag.__table__
+    target_flags = sa.select(flags.c.item_type, flags.c.item_id).where(
+        flags.c.resident_id == target_id)
+    _drop_flags(sa.and_(flags.c.resident_id == source_id,
+                        sa.tuple_(flags.c.item_type, flags.c.item_id).in_(target_flags)))
+    db.session.execute(sa.update(Flag).where(Flag.resident_id == source_id)
+                       .values(resident_id=target_id)
+                       .execution_options(synchronize_session=False))
+    db.session.execute(sa.update(ModeratedItem).where(ModeratedItem.author_id == source_id)
+                       .values(author_id=target_id)
+                       .execution_options(synchronize_session=False))
+    own = sa.select(_ITEMS.c.item_type, _ITEMS.c.item_id).where(_ITEMS.c.author_id == target_id)
+    _drop_flags(sa.and_(flags.c.resident_id == target_id,
+                        sa.tuple_(flags.c.item_type, flags.c.item_id).in_(own)))
+
+
+def _drop_flags(condition: sa.ColumnElement[bool]) -> None:
+    flags = Flag.__table__
+    dropped = db.session.execute(
+        sa.delete(flags).where(condition)
+        .returning(flags.c.item_type, flags.c.item_id, flags.c.created_at)).all()
+    for item_type, item_id, created_at in dropped:
+        item = db.session.scalar(sa.select(ModeratedItem).where(_item(item_type, item_id)))
+        if item is None:
+            continue
+        item.flag_count = max(item.flag_count - 1, 0)
+        if item.pending_flags > 0 and (item.decided_at is None or created_at > item.decided_at):
+            item.pending_flags -= 1

@@ -6,9 +6,12 @@ What other packages call:
   the transaction of the change: records one row (the same `dedupe_key` never twice) and, for a
   resident, enqueues its delivery after the commit. Staff notifications are in-app only.
 - `notify_staff_covering(region_id, ...)`: the same for every staff member covering a region.
-- `record_subscription_grants(resident, template_ids)`: the resident accepted one more
-  mini-program subscribe message for each template (POST /api/v1/subscriptions; the bot calls
-  it for subscribe_msg_popup_event). Returns {"grants": {id: remaining}, "ignored": [...]}.
+- `record_subscription_grants(resident, template_ids, channel=)`: the resident accepted one
+  more subscribe message for each template: the mini-program's ("subscribe", POST
+  /api/v1/subscriptions) or the official account's 订阅通知 ("oa_subscribe": the bot calls it
+  for subscribe_msg_popup_event). Returns {"grants": {id: remaining}, "ignored": [...]}.
+- `withdraw_subscription_grants(resident, template_ids)`: the resident turned the account's
+  订阅通知 off (subscribe_msg_change_event "reject").
 - `record_template_delivery(msgid, status)`: the bot calls it for TEMPLATESENDJOBFINISH events
   (msgid = the event's MsgID, status = its Status); returns False for an unknown msgid.
 - `list_notifications(recipient, page=, per_page=, unread_only=)`,
@@ -35,6 +38,7 @@ from app.notifications.service import (
     staff_covering,
     status_counts,
     unread_count,
+    withdraw_subscription_grants,
 )
 
 __all__ = [
@@ -50,4 +54,5 @@ __all__ = [
     "staff_covering",
     "status_counts",
     "unread_count",
+    "withdraw_subscription_grants",
 ]

@@ -3,17 +3,22 @@
 Channels, in this order, for a resident (issue 7, reference/wechat.md §2.3, §2.4, §3.3):
 1. a mini-program subscribe message, when the kind has a subscribe template and the resident
    has an unused grant for it (one is used per send);
-2. an official-account template message, when the kind has a template and the resident follows
+2. an official-account 订阅通知 (bizsend), when the kind has one, the resident follows the
+   account and has an unused grant from its subscribe popup (one is used per send);
+3. an official-account template message, when the kind has a template and the resident follows
    the account (its openid is known, joined through the unionid);
-3. a customer-service text, when the resident wrote to the bot within the last 48 hours;
+4. a customer-service text, when the resident follows the account and wrote to the bot within
+   the last 48 hours;
 else the row is `skipped` with the reason (the in-app list still shows it). Staff rows are
-in-app only and never reach this module's sending part.
+in-app only and never reach this module's sending part. The follow flag (Resident.oa_subscribed)
+is kept by the bot from WeChat's own events: set by every message and by subscribe, cleared by
+unsubscribe; WeChat delivers nothing of the account's to someone who left it.
 
 WeChat's answers (reference/wechat.md §2.6): -1, 45009, 45011 and network errors are retried
 with exponential backoff (at most NOTIFICATION_MAX_ATTEMPTS attempts, then `failed`); any other
 error rules the channel out for this row and the next channel is tried at once (43101 also
-marks the subscribe grant used up; 45015 on a text tries a template even when the follow flag
-is stale). When no channel is left after an error, the row is `failed`.
+marks the subscribe grant used up). When no channel is left after an error, the row is
+`failed`.
 
 Exactly once: a job claims its row with one conditional UPDATE (pending and due -> sending)
 before sending, so a doubled job, a doubled enqueue or two workers send once. A worker that
@@ -55,8 +60,8 @@ SWEEP_BATCH = 500
 CUSTOMER_SERVICE_WINDOW = timedelta(hours=48)
 # Subscribe messages: the resident's grants for this template are used up (or were refused).
 QUOTA_USED_UP = 43101
-# Customer-service text outside the 48-hour window, or the resident unfollowed.
-OUT_OF_WINDOW = 45015
+# Channels that use one of the resident's grants per message.
+GRANT_CHANNELS = (Channel.SUBSCRIBE, Channel.OA_SUBSCRIBE)
 _ERROR_MAX_CHARS = 500
 
 
@@ -170,7 +175,7 @@ def _attempt(notification_id: int, attempt: int) -> str:
         except _Unusable as exc:
             _rule_out(row, channel, "data", f"{channel}: {exc}")
             continue
-        if channel == Channel.SUBSCRIBE and not _take_grant(row, message.template_id):
+        if channel in GRANT_CHANNELS and not _take_grant(row, message.template_id):
             continue
         try:
             msgid = message.send()
@@ -188,6 +193,7 @@ def _choose(row: _Row, mapping: dict) -> tuple[str | None, list[str]]:
     """The first channel that can carry the row now, and why each earlier one cannot."""
     reasons = []
     for channel, check in ((Channel.SUBSCRIBE, _subscribe_unavailable),
+                           (Channel.OA_SUBSCRIBE, _oa_subscribe_unavailable),
                            (Channel.TEMPLATE, _template_unavailable),
                            (Channel.TEXT, _text_unavailable)):
         if row.is_ruled_out(channel):
@@ -211,14 +217,23 @@ def _subscribe_unavailable(row: _Row, mapping: dict) -> str | None:
     return None
 
 
+def _oa_subscribe_unavailable(row: _Row, mapping: dict) -> str | None:
+    spec = templates.spec_for(mapping, row.kind, Channel.OA_SUBSCRIBE)
+    if spec is None:
+        return "no official-account subscribe template for this kind"
+    if not row.oa_openid or not row.oa_subscribed:
+        return "no official-account subscription"
+    if row.grants.get(spec["template_id"], 0) <= 0:
+        return "no official-account subscribe grant"
+    return None
+
+
 def _template_unavailable(row: _Row, mapping: dict) -> str | None:
     if templates.spec_for(mapping, row.kind, Channel.TEMPLATE) is None:
         return "no template message for this kind"
     if not row.oa_openid:
         return "official-account openid unknown"
-    # 45015 on a text may only mean the follow flag is stale: a template message still works
-    # for a follower, and WeChat answers 43004 if the resident really left.
-    if not row.oa_subscribed and f"{Channel.TEXT}:{OUT_OF_WINDOW}" not in row.ruled_out:
+    if not row.oa_subscribed:
         return "does not follow the official account"
     return None
 
@@ -226,6 +241,8 @@ def _template_unavailable(row: _Row, mapping: dict) -> str | None:
 def _text_unavailable(row: _Row, mapping: dict) -> str | None:
     if not row.oa_openid:
         return "no bot conversation"
+    if not row.oa_subscribed:
+        return "no longer follows the official account"
     if row.last_bot_message_at is None or \
             clock.now() - row.last_bot_message_at > CUSTOMER_SERVICE_WINDOW:
         return "no bot message in the last 48 hours"
@@ -255,6 +272,10 @@ class _Message:
             gateway.send_subscribe_message(self.openid, self.template_id, self.data,
                                            page=self.page)
             return None
+        if self.channel == Channel.OA_SUBSCRIBE:
+            gateway.send_oa_subscribe_message(self.openid, self.template_id, self.data,
+                                              miniprogram=self.miniprogram)
+            return None
         if self.channel == Channel.TEMPLATE:
             return gateway.send_template_message(self.openid, self.template_id, self.data,
                                                  miniprogram=self.miniprogram)
@@ -278,6 +299,7 @@ def _prepare(row: _Row, channel: str, mapping: dict) -> _Message:
         return _Message(channel, row.mp_openid, spec["template_id"], data, page=page)
     mini_app = current_app.config.get("WECHAT_MP_APP_ID")
     miniprogram = {"appid": mini_app, "pagepath": page} if mini_app and page else None
+    # The official account's templates and 订阅通知 both open the mini-program's page.
     return _Message(channel, row.oa_openid, spec["template_id"], data, miniprogram=miniprogram)
 
 
@@ -287,7 +309,7 @@ def _after_error(row: _Row, message: _Message, exc: WeChatError) -> str | None:
     label = "unreachable" if exc.errcode is None and exc.retryable else exc.errcode
     error = f"{channel}: {label} {exc.errmsg}".strip()
     log.warning("notification %s attempt %s: %s", row.id, row.attempt, error)
-    if channel == Channel.SUBSCRIBE:
+    if channel in GRANT_CHANNELS:
         # 43101: no grant left at WeChat's end. Any other error: WeChat delivered nothing, so
         # the grant taken for this send is given back.
         _set_grant(row, message.template_id, used_up=exc.errcode == QUOTA_USED_UP)

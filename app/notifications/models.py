@@ -35,6 +35,9 @@ class Channel(enum.StrEnum):
     """How a notification reaches WeChat, in the order they are tried."""
 
     SUBSCRIBE = "subscribe"  # mini-program subscribe message (needs an unused grant)
+    # The official account's 订阅通知 (bizsend): needs an unused grant from its popup, and a
+    # follower.
+    OA_SUBSCRIBE = "oa_subscribe"
     TEMPLATE = "template"  # official-account template message (needs a follower)
     TEXT = "text"  # customer-service text (within 48 hours of the resident's last message)
 
@@ -81,10 +84,14 @@ class Notification(db.Model):
 
 
 class SubscriptionGrant(db.Model):
-    """One-time subscribe-message grants a resident accepted for one mini-program template.
+    """One-time subscribe-message grants a resident accepted for one subscribe template.
 
-    Each `wx.requestSubscribeMessage` accept adds one; each subscribe message sent uses one; a
-    43101 answer from WeChat ("no quota") sets it to zero (reference/wechat.md §3.3).
+    Templates are the mini-program's (each `wx.requestSubscribeMessage` accept adds one) or the
+    official account's 订阅通知 (each accept in its subscribe popup, subscribe_msg_popup_event,
+    adds one; turning it off, subscribe_msg_change_event "reject", sets it to zero). Template
+    ids are WeChat's own random strings, so the two kinds never share one. Each message sent
+    uses one grant; a 43101 answer from WeChat ("no quota") sets it to zero
+    (reference/wechat.md §3.3).
     """
 
     __tablename__ = "subscription_grants"

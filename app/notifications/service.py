@@ -169,9 +169,11 @@ def mark_all_read(recipient: Resident | Staff) -> int:
 
 # --- subscribe-message grants ------------------------------------------------------------------
 
-def subscribe_templates() -> dict[str, list[str]]:
-    """The configured mini-program subscribe template ids and the kinds each one carries."""
-    return templates.subscribe_template_ids(current_app.config.get("NOTIFICATION_TEMPLATES"))
+def subscribe_templates(channel: str = "subscribe") -> dict[str, list[str]]:
+    """The configured subscribe template ids of `channel` ("subscribe": the mini-program's,
+    "oa_subscribe": the official account's) and the kinds each one carries."""
+    return templates.subscribe_template_ids(current_app.config.get("NOTIFICATION_TEMPLATES"),
+                                            channel)
 
 
 def grants_of(resident: Resident) -> dict[str, int]:
@@ -189,14 +191,17 @@ def subscription_overview(resident: Resident) -> dict:
                           for template_id, kinds in subscribe_templates().items()]}
 
 
-def record_subscription_grants(resident: Resident, template_ids: list[str]) -> dict:
-    """Record that the resident accepted one more subscribe message for each template id
-    (`wx.requestSubscribeMessage` answered "accept", or the bot's subscribe_msg_popup_event).
+def record_subscription_grants(resident: Resident, template_ids: list[str], *,
+                               channel: str = "subscribe") -> dict:
+    """Record that the resident accepted one more subscribe message for each template id:
+    `wx.requestSubscribeMessage` answered "accept" (channel "subscribe", the mini-program's
+    templates), or an accept in the official account's subscribe popup (the bot's
+    subscribe_msg_popup_event; channel "oa_subscribe", the account's templates).
 
-    Ids Linli has no template for are ignored. Returns {"grants": {template_id: remaining},
-    "ignored": [template_id, ...]}.
+    Ids Linli has no template for on that channel are ignored. Returns {"grants":
+    {template_id: remaining}, "ignored": [template_id, ...]}.
     """
-    known = subscribe_templates()
+    known = subscribe_templates(channel)
     accepted = [t for t in dict.fromkeys(template_ids) if t in known]
     ignored = [t for t in dict.fromkeys(template_ids) if t not in known]
     if ignored:
@@ -220,6 +225,23 @@ def record_subscription_grants(resident: Resident, template_ids: list[str]) -> d
     db.session.commit()
     grants = grants_of(resident)
     return {"grants": {t: grants.get(t, 0) for t in accepted}, "ignored": ignored}
+
+
+def withdraw_subscription_grants(resident: Resident, template_ids: list[str]) -> int:
+    """The resident turned these subscribe templates off (the official account's
+    subscribe_msg_change_event "reject"): their unused grants are gone. Commits; returns how
+    many templates had grants left."""
+    if not template_ids:
+        return 0
+    result = db.session.execute(
+        sa.update(SubscriptionGrant)
+        .where(SubscriptionGrant.resident_id == resident.id,
+               SubscriptionGrant.template_id.in_(list(template_ids)),
+               SubscriptionGrant.remaining > 0)
+        .values(remaining=0, updated_at=clock.now())
+        .execution_options(synchronize_session=False))
+    db.session.commit()
+    return result.rowcount
 
 
 # --- delivery reports and operations -----------------------------------------------------------
@@ -284,3 +306,33 @@ def retry_failed(kind_prefix: str | None = None) -> int:
         enqueue_delivery(notification_id)
     db.session.commit()
     return len(ids)
+
+
+# --- two records of one resident --------------------------------------------------------------
+
+def move_resident_rows(source_id: int, target_id: int) -> None:
+    """Resident merge hook (app/accounts/service.py RESIDENT_MERGE_HOOKS): the source record's
+    notifications and subscribe grants become the target's. Grants for a template both records
+    hold are added up (within MAX_GRANTS_PER_TEMPLATE): WeChat counts them per user and
+    template, and both were given by the same person. The caller commits."""
+    db.session.execute(sa.update(Notification).where(Notification.resident_id == source_id)
+                       .values(resident_id=target_id)
+                       .execution_options(synchronize_session=False))
+    grants = SubscriptionGrant.__table__
+    source_grants = dict(db.session.execute(
+        sa.select(grants.c.template_id, grants.c.remaining)
+        .where(grants.c.resident_id == source_id)).all())
+    shared = list(db.session.scalars(
+        sa.select(grants.c.template_id).where(grants.c.resident_id == target_id,
+                                              grants.c.template_id.in_(list(source_grants)))))
+    for template_id in shared:
+        added = grants.c.remaining + source_grants[template_id]
+        total = sa.case((added > MAX_GRANTS_PER_TEMPLATE, MAX_GRANTS_PER_TEMPLATE), else_=added)
+        db.session.execute(sa.update(grants)
+                           .where(grants.c.resident_id == target_id,
+                                  grants.c.template_id == template_id)
+                           .values(remaining=total, updated_at=clock.now()))
+    db.session.execute(sa.delete(grants).where(grants.c.resident_id == source_id,
+                                               grants.c.template_id.in_(shared)))
+    db.session.execute(sa.update(grants).where(grants.c.resident_id == source_id)
+                       .values(resident_id=target_id))

@@ -10,7 +10,8 @@ in app/config.py; the development default is config/notification_templates.examp
      "report.rejected": {…}}
 
 A key is a notification kind, or a kind prefix ending in "." ("report."); the exact kind wins,
-then the longest prefix. Channels: "subscribe" (mini-program subscribe message) and "template"
+then the longest prefix. Channels: "subscribe" (mini-program subscribe message), "oa_subscribe"
+(the official account's 订阅通知, granted in its subscribe popup) and "template"
 (official-account template message); "page" is optional and defaults to the notification's
 page. Each field maps a WeChat data key to where its value comes from: a name in the
 notification's `fields`, else its `title` or `text`, or `created_at` (when it was recorded); a
@@ -24,7 +25,9 @@ from collections.abc import Mapping
 
 from app.wechat.limits import TemplateValueError, fit_template_value, template_key_type
 
-CHANNELS = ("subscribe", "template")
+CHANNELS = ("subscribe", "oa_subscribe", "template")
+# Channels whose messages each use one grant the resident gave, and whose data keys are typed.
+SUBSCRIBE_CHANNELS = ("subscribe", "oa_subscribe")
 # Template ids in the example file start with this; production refuses them.
 EXAMPLE_ID_PREFIX = "EXAMPLE"
 _SPEC_KEYS = {"template_id", "fields", "page"}
@@ -66,7 +69,7 @@ def _spec_problems(where: str, channel: str, spec: object) -> list[str]:
         problems.append(f"{where}: fields must map WeChat data keys to payload fields")
         return problems
     for key, source in fields.items():
-        if channel == "subscribe" and template_key_type(key) is None:
+        if channel in SUBSCRIBE_CHANNELS and template_key_type(key) is None:
             problems.append(f"{where}: data key {key!r} has no known type (thing, phrase, time, "
                             "number, character_string, name, …); WeChat would refuse it")
         sources = source if isinstance(source, list) else [source]
@@ -108,11 +111,12 @@ def spec_for(mapping: Mapping, kind: str, channel: str) -> dict | None:
     return None
 
 
-def subscribe_template_ids(mapping: Mapping) -> dict[str, list[str]]:
-    """Every mini-program template id configured, with the kinds (or prefixes) it serves."""
+def subscribe_template_ids(mapping: Mapping, channel: str = "subscribe") -> dict[str, list[str]]:
+    """Every subscribe template id configured for `channel` ("subscribe": the mini-program's,
+    "oa_subscribe": the official account's), with the kinds (or prefixes) it serves."""
     ids: dict[str, list[str]] = {}
     for kind, channels in (mapping or {}).items():
-        spec = channels.get("subscribe")
+        spec = channels.get(channel)
         if spec:
             ids.setdefault(spec["template_id"], []).append(kind)
     return ids

@@ -794,3 +794,40 @@ def seal_ballots() -> int:
         ballot_box.seal(poll_id)
         db.session.commit()
     return len(poll_ids)
+
+
+# --- two records of one resident --------------------------------------------------------------
+
+def move_resident_rows(source_id: int, target_id: int) -> None:
+    """Resident merge hook (app/accounts/service.py RESIDENT_MERGE_HOOKS): the source record's
+    participations become the target's.
+
+    When both records took part in the same 一人一票 poll (possible only while they were two
+    records: a bot-only record rarely can vote, since polls ask for a bound phone by default),
+    the target's participation is kept and the source's is dropped, so the person counts once
+    in the turnout. Their two ballots both stay in the tally: ballots are anonymous by design
+    (app/polls/models.py), so nothing can say which one was the source's, and removing either
+    would break secrecy for everyone. The double vote is logged for staff to judge. Household
+    participations only change who used the household's ballot. The caller commits.
+    """
+    participations = PollParticipation.__table__
+    person = participations.c.unit_type == VotingUnit.PERSON
+    target_polls = sa.select(participations.c.poll_id).where(person,
+                                                             participations.c.unit_id == target_id)
+    doubled = list(db.session.execute(
+        sa.delete(participations)
+        .where(person, participations.c.unit_id == source_id,
+               participations.c.poll_id.in_(target_polls))
+        .returning(participations.c.poll_id)).scalars())
+    for poll_id in doubled:
+        log.warning("resident %s voted in poll %s also as resident %s: one participation kept, "
+                    "both anonymous ballots stay counted", target_id, poll_id, source_id)
+    db.session.execute(sa.update(PollParticipation)
+                       .where(PollParticipation.unit_type == VotingUnit.PERSON,
+                              PollParticipation.unit_id == source_id)
+                       .values(unit_id=target_id)
+                       .execution_options(synchronize_session=False))
+    db.session.execute(sa.update(PollParticipation)
+                       .where(PollParticipation.resident_id == source_id)
+                       .values(resident_id=target_id)
+                       .execution_options(synchronize_session=False))

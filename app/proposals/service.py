@@ -26,6 +26,7 @@ from app.notifications import notify, notify_staff_covering
 from app.proposals.lifecycle import ANSWER_ACTIONS, PROPOSAL, PUBLIC_STATES
 from app.proposals.models import (
     Proposal,
+    ProposalComment,
     ProposalEvent,
     ProposalEventPhoto,
     ProposalPhoto,
@@ -505,3 +506,45 @@ def expire_overdue(now: datetime | None = None) -> int:
         db.session.commit()
         expired += 1
     return expired
+
+
+# --- two records of one resident --------------------------------------------------------------
+
+def move_resident_rows(source_id: int, target_id: int) -> None:
+    """Resident merge hook (app/accounts/service.py RESIDENT_MERGE_HOOKS): the source record's
+    proposals, timeline entries, supports, comments and ratings become the target's.
+
+    A proposal both records supported keeps one support, and a support of a proposal that is
+    now the target's own is dropped (the author cannot co-sign); support_count moves with the
+    rows so that it still equals their number. A proposal both rated keeps the target's
+    rating. The caller commits."""
+    supports = ProposalSupport.__table__
+    both = sa.select(supports.c.proposal_id).where(supports.c.resident_id == target_id)
+    _drop_supports(sa.and_(supports.c.resident_id == source_id, supports.c.proposal_id.in_(both)))
+    _reassign(ProposalSupport.resident_id, source_id, target_id)
+    _reassign(Proposal.author_id, source_id, target_id)
+    own = sa.select(Proposal.id).where(Proposal.author_id == target_id)
+    _drop_supports(sa.and_(supports.c.resident_id == target_id, supports.c.proposal_id.in_(own)))
+    ratings = ProposalRating.__table__
+    rated = sa.select(ratings.c.proposal_id).where(ratings.c.resident_id == target_id)
+    db.session.execute(sa.delete(ratings).where(ratings.c.resident_id == source_id,
+                                                ratings.c.proposal_id.in_(rated)))
+    _reassign(ProposalRating.resident_id, source_id, target_id)
+    _reassign(ProposalEvent.resident_id, source_id, target_id)
+    _reassign(ProposalComment.author_id, source_id, target_id)
+
+
+def _reassign(column, source_id: int, target_id: int) -> None:
+    db.session.execute(sa.update(column.class_).where(column == source_id)
+                       .values({column.key: target_id})
+                       .execution_options(synchronize_session=False))
+
+
+def _drop_supports(condition: sa.ColumnElement[bool]) -> None:
+    supports = ProposalSupport.__table__
+    proposal_ids = list(db.session.execute(
+        sa.delete(supports).where(condition).returning(supports.c.proposal_id)).scalars())
+    for proposal_id in proposal_ids:
+        db.session.execute(sa.update(Proposal).where(Proposal.id == proposal_id)
+                           .values(support_count=Proposal.support_count - 1)
+                           .execution_options(synchronize_session=False))

@@ -58,6 +58,15 @@ REPORT = Lifecycle(
     },
 )
 
+# Timeline entries that are not lifecycle actions.
+EVENT_LABELS = {"file": "提交", "note": "备注", "overdue": "超时督办", "release": "审核通过"}
+
+
+def event_label(action: str) -> str:
+    """How a timeline entry's action is named to people (lifecycle actions and the others)."""
+    return REPORT.action_labels.get(action) or EVENT_LABELS.get(action, action)
+
+
 # Still being worked on: counted as open for "nearby", following, and overdue checks.
 OPEN_STATES = (SUBMITTED, ACCEPTED, DISPATCHED, IN_PROGRESS)
 # Actions staff take through the staff endpoints (the others belong to the resident or a job).

@@ -16,7 +16,7 @@ from marshmallow import fields, validate
 from app import clock
 from app.pagination import PageArgs
 from app.reports import service
-from app.reports.lifecycle import REPORT
+from app.reports.lifecycle import REPORT, event_label
 from app.reports.models import ActorKind, PhotoKind, Report, ReportEvent, ReportSource
 from app.reports.rates import ReportRates
 from app.uploads import photo_urls
@@ -349,15 +349,12 @@ def _thumbnail(report: Report) -> str | None:
 
 
 _ACTOR_LABELS = {ActorKind.RESIDENT: "居民", ActorKind.STAFF: "工作人员", ActorKind.SYSTEM: "系统"}
-# Timeline entries that are not lifecycle actions.
-_EVENT_LABELS = {"file": "提交", "note": "备注", "overdue": "超时督办", "release": "审核通过"}
 
 
 def _event(event: ReportEvent) -> dict:
     return {
         "id": event.id, "action": event.action,
-        "action_label": REPORT.action_labels.get(event.action)
-        or _EVENT_LABELS.get(event.action, event.action),
+        "action_label": event_label(event.action),
         "status": event.to_status,
         "status_label": REPORT.label(event.to_status) if event.to_status else None,
         "from_status": event.from_status, "note": event.note, "public": event.public,

@@ -1067,3 +1067,39 @@ def escalate_overdue(now: datetime | None = None) -> int:
         escalated += _escalate(report_id, "completion", now)
     return escalated
 
+
+
+# --- two records of one resident ------------------------------------------------------------
+
+def move_resident_rows(source_id: int, target_id: int) -> None:
+    """Resident merge hook (app/accounts/service.py RESIDENT_MERGE_HOOKS): the source record's
+    reports, timeline entries, ratings and follows become the target's. A report both followed
+    keeps one follow; a follow of a report that is now the target's own is dropped (one does
+    not follow one's own report); follower counts move with the rows. The caller commits."""
+    followers = ReportFollower.__table__
+    both = sa.select(followers.c.report_id).where(followers.c.resident_id == target_id)
+    _drop_follows(sa.and_(followers.c.resident_id == source_id, followers.c.report_id.in_(both)))
+    db.session.execute(sa.update(ReportFollower).where(ReportFollower.resident_id == source_id)
+                       .values(resident_id=target_id)
+                       .execution_options(synchronize_session=False))
+    db.session.execute(sa.update(Report).where(Report.reporter_id == source_id)
+                       .values(reporter_id=target_id)
+                       .execution_options(synchronize_session=False))
+    own = sa.select(Report.id).where(Report.reporter_id == target_id)
+    _drop_follows(sa.and_(followers.c.resident_id == target_id, followers.c.report_id.in_(own)))
+    db.session.execute(sa.update(ReportEvent).where(ReportEvent.actor_resident_id == source_id)
+                       .values(actor_resident_id=target_id)
+                       .execution_options(synchronize_session=False))
+    db.session.execute(sa.update(ReportRating).where(ReportRating.resident_id == source_id)
+                       .values(resident_id=target_id)
+                       .execution_options(synchronize_session=False))
+
+
+def _drop_follows(condition: sa.ColumnElement[bool]) -> None:
+    followers = ReportFollower.__table__
+    report_ids = list(db.session.execute(
+        sa.delete(followers).where(condition).returning(followers.c.report_id)).scalars())
+    for report_id in report_ids:
+        db.session.execute(sa.update(Report).where(Report.id == report_id)
+                           .values(follower_count=Report.follower_count - 1)
+                           .execution_options(synchronize_session=False))

@@ -181,3 +181,31 @@ def delete_unclaimed(now: datetime | None = None) -> int:
             storage.delete(photo_key(sha256, rendition))
     log.info("deleted %d unclaimed uploads", len(stale))
     return len(stale)
+
+
+# --- two records of one resident --------------------------------------------------------------
+
+def move_resident_rows(source_id: int, target_id: int) -> None:
+    """Resident merge hook (app/accounts/service.py RESIDENT_MERGE_HOOKS): the source record's
+    uploads become the target's.
+
+    A photo both records uploaded (same content, hence the same files) is one upload per
+    owner: whatever points at the source's copy (report, letter and proposal photos …, found
+    through the foreign keys to uploads.id) is pointed at the target's, and the source's row is
+    removed. The caller commits."""
+    uploads = Upload.__table__
+    twin = sa.alias(uploads)
+    pairs = db.session.execute(
+        sa.select(uploads.c.id, twin.c.id)
+        .join(twin, sa.and_(twin.c.sha256 == uploads.c.sha256, twin.c.resident_id == target_id))
+        .where(uploads.c.resident_id == source_id)).all()
+    referring = [(table, column) for table in db.metadata.tables.values()
+                 for column in table.columns for key in column.foreign_keys
+                 if key.column is uploads.c.id]
+    for source_upload, target_upload in pairs:
+        for table, column in referring:
+            db.session.execute(sa.update(table).where(column == source_upload)
+                               .values({column.name: target_upload}))
+        db.session.execute(sa.delete(uploads).where(uploads.c.id == source_upload))
+    db.session.execute(sa.update(uploads).where(uploads.c.resident_id == source_id)
+                       .values(resident_id=target_id))

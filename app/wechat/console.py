@@ -8,6 +8,7 @@ request, and text is checked against the small word list in app/wechat/wordlist.
 from __future__ import annotations
 
 import hashlib
+import io
 import itertools
 import logging
 import re
@@ -21,12 +22,25 @@ log = logging.getLogger("linli.wechat.console")
 
 DEV_PREFIX = "dev:"
 INVALID_CODE = 40029
+EXPIRED_MEDIA_PREFIX = "expired"
 _DEV_PHONE = re.compile(r"dev:(1\d{10})")
 
 
 def dev_openid(name: str) -> str:
     """The fake openid the console gateway gives the login code `dev:<name>`."""
     return "dev_" + hashlib.sha256(name.encode("utf-8")).hexdigest()[:24]
+
+
+def _placeholder_photo() -> bytes:
+    """A 640×480 JPEG of soft grey bands (what a photo of a wall looks like, roughly)."""
+    from PIL import Image
+
+    image = Image.new("RGB", (640, 480))
+    image.putdata([(120 + (y // 40) * 8, 120 + (x // 64) * 6, 128) for y in range(480)
+                   for x in range(640)])
+    output = io.BytesIO()
+    image.save(output, "JPEG", quality=80)
+    return output.getvalue()
 
 
 class ConsoleGateway(Gateway):
@@ -71,6 +85,11 @@ class ConsoleGateway(Gateway):
                  template_id, msgid, openid, url, miniprogram, data)
         return msgid
 
+    def send_oa_subscribe_message(self, openid: str, template_id: str, data: dict[str, str],
+                                  miniprogram: dict | None = None) -> None:
+        log.info("would send official-account subscribe message %s to %s (miniprogram %s): %s",
+                 template_id, openid, miniprogram, data)
+
     def send_text(self, openid: str, text: str) -> None:
         log.info("would send text to %s: %s", openid, fit_utf8(text, CUSTOM_TEXT_MAX_BYTES))
 
@@ -79,7 +98,12 @@ class ConsoleGateway(Gateway):
         log.info("would send menu to %s:\n%s\n%s\n%s", openid, head, lines, tail)
 
     def download_media(self, media_id: str) -> bytes:
-        raise WeChatError(40007, "console gateway has no media")
+        """A plain placeholder photo, so that the bot's 随手拍 can be tried in development
+        (`flask bot chat`, "image"); a media id starting with "expired" plays WeChat's 40007."""
+        if media_id.lower().startswith(EXPIRED_MEDIA_PREFIX):
+            raise WeChatError(40007, "invalid media_id")
+        log.info("would download media %s: a placeholder photo instead", media_id)
+        return _placeholder_photo()
 
     def create_menu(self, menu: dict) -> None:
         log.info("would create the official-account menu: %s", menu)

@@ -62,6 +62,12 @@ class Gateway:
         """Send a template message; returns WeChat's msgid (matched by TEMPLATESENDJOBFINISH)."""
         raise NotImplementedError
 
+    def send_oa_subscribe_message(self, openid: str, template_id: str, data: dict[str, str],
+                                  miniprogram: dict | None = None) -> None:
+        """A 服务号订阅通知 (message/subscribe/bizsend): one use of a grant the follower gave in
+        the account's subscribe popup."""
+        raise NotImplementedError
+
     def send_text(self, openid: str, text: str) -> None:
         """A customer-service text message (only within 48 h of the user's last message)."""
         raise NotImplementedError

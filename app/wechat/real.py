@@ -194,6 +194,13 @@ class WeChatGateway(Gateway):
         msgid = result.get("msgid")
         return str(msgid) if msgid is not None else None
 
+    def send_oa_subscribe_message(self, openid: str, template_id: str, data: dict[str, str],
+                                  miniprogram: dict | None = None) -> None:
+        client = self.official_account
+        with _translated("send_oa_subscribe_message"):
+            client.message.send_subscribe_message(openid, template_id, _values(data),
+                                                  miniprogram=miniprogram)
+
     def send_text(self, openid: str, text: str) -> None:
         client = self.official_account
         content = fit_utf8(text, CUSTOM_TEXT_MAX_BYTES)

@@ -15,13 +15,18 @@ recognition, paging of long replies, binding and elder mode.
                              voice message was not understood
 
 A reply is the text to send (None to send nothing). Replies stay short and end by saying how to
-go back ("回复0返回"). Anything slow (photo download, content checks, filing, sending a
-customer-service message) is enqueued with `turn.enqueue(job, id, …)`. A service's ServiceError
-raised inside start/handle is answered with its message and everything the flow changed in that
-message is rolled back.
+go back ("回复0返回"). Anything that needs WeChat's API (a photo download, a content check, a
+customer-service message) is enqueued with `turn.enqueue(job, id, …)`; a job that carries the
+flow on finds the dialog again with bot.turn.resume(openid, flow, token) — the flow keeps a
+random `token` in its data for that, so a job for a draft the resident has since left changes
+nothing — and answers with `turn.send_later(text)`. Drafts the resident confirms and a job files
+(a report, a letter) go through bot/submissions.py. A service's ServiceError raised inside
+start/handle is answered with its message and everything the flow changed in that message is
+rolled back; a service that commits or rolls back by itself is called with
+`turn.call_committing(...)`.
 
-Flows 1–4 are "即将开通" placeholders (`coming_soon`) until their domain services land; replacing
-one means writing its module's `flow = Flow(...)` with real start/handle/prompt functions.
+Shared steps: bot/flows/community.py (which community the resident lives in) and
+bot/flows/choices.py (lists longer than five choices, paged).
 """
 
 from __future__ import annotations
@@ -62,6 +67,9 @@ class Flow:
     prompt: Callable[[Turn], str]
     # A photo sent at the main menu starts this flow (with the photo as its first message).
     accepts_photo: bool = False
+    # Whether the current step collects the resident's own words (a description, a letter):
+    # then "我要反映一下……" is read as words for it rather than as a switch to another flow.
+    takes_words: Callable[[Turn], bool] = lambda turn: False
 
 
 @functools.cache
@@ -85,18 +93,3 @@ def by_key(key: str | None) -> Flow | None:
 
 def photo_flow() -> Flow | None:
     return next((flow for flow in main_menu() if flow.accepts_photo), None)
-
-
-def coming_soon(*, key: str, title: str, elder_title: str, intent: IntentKind) -> Flow:
-    """A flow whose feature has not landed yet: it says so and goes back to the main menu."""
-
-    def start(turn: Turn) -> Reply:
-        if turn.elder:
-            return turn.back_to_menu(f"「{elder_title}」还没开通，请先用其他功能。")
-        return turn.back_to_menu(f"「{title}」功能即将开通，敬请期待。您可以先用其他功能：")
-
-    def prompt(turn: Turn) -> str:
-        return ""
-
-    return Flow(key=key, title=title, elder_title=elder_title, intent=intent, start=start,
-                handle=start, prompt=prompt)

@@ -1,7 +1,8 @@
 """Flow 5, 人工: how to reach the community office, and a call-back request for its staff.
 
-Steps: (community → community_pick, when the resident has none yet) → offer (phone and office
-hours, "1 需要回电 2 不用了") → phone (the number to call) → note (what it is about, optional).
+Steps: (community → community_pick, bot/flows/community.py, when the resident has none yet) →
+offer (phone and office hours, "1 需要回电 2 不用了") → phone (the number to call) → note (what
+it is about, optional).
 The office's phone and hours come from the resident's community, else from the nearest region
 above it that has them.
 """
@@ -10,14 +11,11 @@ from __future__ import annotations
 
 import re
 
-import sqlalchemy as sa
-
-from app.accounts import service as accounts
 from app.accounts.service import mask_phone
 from app.extensions import db
-from app.regions.models import Region, RegionLevel
+from app.regions.models import Region
 from bot import service
-from bot.flows import Flow, Reply
+from bot.flows import Flow, Reply, community
 from bot.intents import IntentKind
 from bot.menus import join
 from bot.models import CallbackRequest
@@ -25,9 +23,6 @@ from bot.text import numbered_menu
 from bot.turn import Turn
 
 BACK = "回复0返回"
-_MAX_CHOICES = 5
-# What people add to a community's name when they say it.
-_NAME_NOISE = re.compile(r"(?:社区|小区|居委会|居委|街道|我住|我家|住在|在)")
 _PHONE_SEPARATORS = re.compile(r"[\s\-－—–()（）]")
 _PHONE = re.compile(r"\+?\d{7,15}")
 
@@ -47,16 +42,6 @@ def office_contact(region: Region) -> tuple[str, str | None, str | None]:
     return name, phone, hours
 
 
-def _communities_named(words: str) -> list[Region]:
-    name = _NAME_NOISE.sub("", words)
-    if not name:
-        return []
-    pattern = "%" + name.replace("\\", "").replace("%", "").replace("_", "") + "%"
-    return list(db.session.scalars(
-        sa.select(Region).where(Region.level == RegionLevel.COMMUNITY, Region.name.like(pattern))
-        .order_by(Region.id).limit(_MAX_CHOICES + 1)))
-
-
 def _phone_from(text: str) -> str | None:
     digits = _PHONE_SEPARATORS.sub("", text).removeprefix("+86")
     return digits if _PHONE.fullmatch(digits) else None
@@ -64,16 +49,9 @@ def _phone_from(text: str) -> str | None:
 
 # --- screens -------------------------------------------------------------------------------
 
-def _ask_community(turn: Turn) -> str:
-    if turn.elder:
-        return join("您住哪个社区？说名字就行。", BACK)
-    return join("请说出或输入您住的社区名字，比如“和平社区”。", BACK)
-
-
 def _offer(turn: Turn) -> str:
     turn.goto("offer")
-    community = turn.resident.community
-    name, phone, hours = office_contact(community)
+    name, phone, hours = office_contact(turn.resident.community)
     if turn.elder:
         lines = [f"社区电话：{phone}" if phone else "社区电话还没登记。",
                  f"上班时间：{hours}" if hours else "",
@@ -102,17 +80,14 @@ def _ask_note(turn: Turn) -> str:
 
 def start(turn: Turn) -> Reply:
     if turn.resident.community is None:
-        turn.goto("community")
-        return _ask_community(turn)
+        return community.ask(turn)
     return _offer(turn)
 
 
 def handle(turn: Turn) -> Reply:
     step = turn.step
-    if step == "community":
-        return _on_community(turn)
-    if step == "community_pick":
-        return _on_community_pick(turn)
+    if step in community.STEPS:
+        return community.handle(turn, _offer)
     if step == "offer":
         return _on_offer(turn)
     if step == "phone":
@@ -124,49 +99,12 @@ def handle(turn: Turn) -> Reply:
 
 def prompt(turn: Turn) -> str:
     step = turn.step
-    if step == "community":
-        return _ask_community(turn)
-    if step == "community_pick":
-        return _community_choices(turn)
+    if step in community.STEPS:
+        return community.prompt(turn)
     if step == "phone":
         return _ask_phone(turn)
     if step == "note":
         return _ask_note(turn)
-    return _offer(turn)
-
-
-def _on_community(turn: Turn) -> Reply:
-    if turn.intent.kind is not IntentKind.TEXT:
-        return join("没听明白社区名字。", _ask_community(turn))
-    found = _communities_named(turn.intent.text)
-    if not found:
-        return join(f"没找到“{turn.intent.text[:20]}”。", _ask_community(turn))
-    if len(found) > _MAX_CHOICES:
-        return join("找到好几个，请说全名。", _ask_community(turn))
-    if len(found) == 1:
-        return _choose(turn, found[0])
-    turn.goto("community_pick", choices=[region.id for region in found])
-    return _community_choices(turn)
-
-
-def _community_choices(turn: Turn) -> str:
-    regions = [db.session.get(Region, region_id) for region_id in turn.data.get("choices", [])]
-    return numbered_menu("是哪一个社区？", [region.name for region in regions if region],
-                         footer=BACK)
-
-
-def _on_community_pick(turn: Turn) -> Reply:
-    choices = turn.data.get("choices", [])
-    number = turn.intent.number
-    if turn.intent.kind is IntentKind.NUMBER and number and 1 <= number <= len(choices):
-        return _choose(turn, db.session.get(Region, choices[number - 1]))
-    return join("请回复社区前面的数字。", _community_choices(turn))
-
-
-def _choose(turn: Turn, community: Region) -> Reply:
-    accounts.set_community(turn.resident, community.id)
-    db.session.flush()
-    db.session.refresh(turn.resident, ["community"])
     return _offer(turn)
 
 
@@ -198,7 +136,7 @@ def _on_phone(turn: Turn) -> Reply:
 
 
 def _on_note(turn: Turn) -> Reply:
-    if turn.intent.kind is IntentKind.TEXT:
+    if turn.intent.kind is IntentKind.TEXT or turn.intent.detail:
         request = db.session.get(CallbackRequest, turn.data.get("callback_id"))
         if request is not None:
             service.add_callback_note(request, turn.intent.text)
@@ -207,4 +145,5 @@ def _on_note(turn: Turn) -> Reply:
 
 
 flow = Flow(key="human", title="人工", elder_title="找人", intent=IntentKind.HUMAN,
-            start=start, handle=handle, prompt=prompt)
+            start=start, handle=handle, prompt=prompt,
+            takes_words=lambda turn: turn.step == "note")

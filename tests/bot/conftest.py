@@ -71,9 +71,11 @@ class HeldJobs:
         return [func.__qualname__ for func, *_ in self.held]
 
     def run(self) -> None:
-        held, self.held = self.held, []
-        self._dispatch(self.app, held)
-        jobs.run_queued_jobs(self.app)
+        """Run the held jobs, and the jobs they enqueue, until none is left."""
+        while self.held:
+            held, self.held = self.held, []
+            self._dispatch(self.app, held)
+            jobs.run_queued_jobs(self.app)
 
 
 @pytest.fixture
@@ -112,3 +114,19 @@ def receipt_count() -> int:
 def database_dedupe(app, monkeypatch):
     """Dedupe (and jobs) as in the embedded default: no Redis, receipts in the database."""
     monkeypatch.setitem(app.config, "REDIS_URL", None)
+
+
+CUSTOM_SEND = "/cgi-bin/message/custom/send"
+
+
+def sent_texts(wechat) -> list[str]:
+    """The customer-service texts the bot's jobs sent, oldest first."""
+    return [call.json["text"]["content"] for call in wechat.calls(CUSTOM_SEND)
+            if call.json.get("msgtype") == "text"]
+
+
+def photo_bytes(seed: int = 1) -> bytes:
+    """A small photo-like JPEG, as WeChat's media download would give it."""
+    from tests.uploads.samples import encoded, photo_like
+
+    return encoded(photo_like(400, 300, seed=seed), "JPEG", quality=85)

@@ -75,11 +75,11 @@ def test_leaving_by_a_stranger_creates_no_record(chat):
 
 
 def test_menu_click_is_read_as_the_intent_named_by_its_key(chat):
-    assert "「随手拍」功能即将开通" in chat.reply(chat.pusher.click("report"))
+    assert chat.reply(chat.pusher.click("report")).startswith("请发一张问题的照片")
 
 
 def test_menu_click_with_another_key_is_read_as_words(chat):
-    assert "「查进度」功能即将开通" in chat.reply(chat.pusher.click("查进度"))
+    assert chat.reply(chat.pusher.click("查进度")).startswith("您还没有反映过问题")
 
 
 def test_menu_click_opens_the_customer_service_window(chat, clock):
@@ -155,3 +155,78 @@ def test_retried_grant_event_reaches_the_hook_once(chat, monkeypatch):
 def test_malformed_grant_event_gives_no_items():
     assert events.subscribe_message_items({"SubscribeMsgPopupEvent": "junk"},
                                           "subscribe_msg_popup_event") == []
+
+
+# --- what the notifications service makes of them -------------------------------------------------
+
+OA_TEMPLATE = "EXAMPLE-oa-sub-report-progress"
+
+
+def popup(*items: tuple[str, str], event: str = "SubscribeMsgPopupEvent") -> str:
+    entries = "".join(f"<List><TemplateId><![CDATA[{template_id}]]></TemplateId>"
+                      f"<SubscribeStatusString><![CDATA[{status}]]></SubscribeStatusString>"
+                      "<PopupScene>2</PopupScene></List>" for template_id, status in items)
+    return f"<{event}>{entries}</{event}>"
+
+
+def grants() -> dict[str, int]:
+    from app.notifications.models import SubscriptionGrant
+
+    return dict(db.session.execute(sa.select(SubscriptionGrant.template_id,
+                                             SubscriptionGrant.remaining)).all())
+
+
+def test_template_delivery_result_is_recorded_on_the_notification(chat):
+    from app.notifications.models import Notification
+    from tests.factories import NotificationFactory
+
+    resident = ResidentFactory(oa_openid=FOLLOWER)
+    NotificationFactory(resident_id=resident.id, status="sent", channel="template",
+                        wechat_msgid="200163836")
+    push = chat.pusher.event("TEMPLATESENDJOBFINISH",
+                             fields="<MsgID>200163836</MsgID>"
+                                    "<Status><![CDATA[failed:user block]]></Status>")
+
+    assert chat.send(push).data == b"success"
+    notification = db.session.scalar(sa.select(Notification))
+    assert (notification.delivery_status, notification.status) == ("failed:user block", "failed")
+
+
+def test_an_accept_in_the_accounts_subscribe_popup_is_one_grant_for_that_template(chat):
+    chat.send(chat.pusher.event("subscribe_msg_popup_event",
+                                fields=popup((OA_TEMPLATE, "accept"),
+                                             ("EXAMPLE-oa-sub-poll-notice", "reject"))))
+
+    assert grants() == {OA_TEMPLATE: 1}
+    assert follower() is not None
+
+
+def test_popup_accepts_for_mini_program_or_unknown_templates_are_ignored(chat):
+    chat.send(chat.pusher.event("subscribe_msg_popup_event",
+                                fields=popup(("EXAMPLE-mp-report-progress", "accept"),
+                                             ("TPL-UNKNOWN", "accept"))))
+
+    assert grants() == {}
+
+
+def test_a_retried_popup_event_gives_one_grant(chat):
+    push = chat.pusher.event("subscribe_msg_popup_event", fields=popup((OA_TEMPLATE, "accept")),
+                             mode="aes")
+
+    for _ in range(3):
+        chat.send(push)
+
+    assert grants() == {OA_TEMPLATE: 1}
+
+
+def test_turning_the_notice_off_withdraws_its_unused_grants(chat):
+    for second in (1, 2):  # two popups (events are told apart by their CreateTime)
+        chat.send(chat.pusher.event("subscribe_msg_popup_event", create_time=1795000000 + second,
+                                    fields=popup((OA_TEMPLATE, "accept"))))
+    assert grants() == {OA_TEMPLATE: 2}
+
+    chat.send(chat.pusher.event("subscribe_msg_change_event",
+                                fields=popup((OA_TEMPLATE, "reject"),
+                                             event="SubscribeMsgChangeEvent")))
+
+    assert grants() == {OA_TEMPLATE: 0}

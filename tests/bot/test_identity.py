@@ -246,7 +246,11 @@ def test_a_refused_binding_leaves_the_code_usable(client, chat, other_chat, auth
 
 
 def test_a_merge_that_would_leave_rows_behind_is_refused_and_loses_nothing(
-        client, chat, auth_headers, mini_resident):
+        client, chat, auth_headers, mini_resident, monkeypatch):
+    # A package whose rows no hook moves (here: notifications without their hook).
+    monkeypatch.setattr(accounts, "RESIDENT_MERGE_HOOKS",
+                        [hook for hook in accounts.RESIDENT_MERGE_HOOKS
+                         if not hook.startswith("app.notifications")])
     chat.say("你好")
     notify(kind="test", dedupe_key="test:1", text="测试", resident_id=follower().id)
     db.session.commit()
@@ -265,3 +269,43 @@ def test_merge_refuses_two_different_unionids():
 
     with pytest.raises(Conflict):
         accounts.merge_residents(source=source, target=target)
+
+
+def test_binding_after_reporting_and_writing_by_chat_moves_everything_to_the_mini_record(
+        client, chat, wechat, run_jobs, auth_headers, mini_resident, regions):
+    from app.mailbox.models import Letter
+    from app.reports.models import Report
+    from app.uploads.models import Upload
+    from bot.models import BotSubmission
+    from tests.bot.conftest import photo_bytes
+    from tests.factories import CategoryFactory, MailboxFactory
+
+    CategoryFactory(code="streetlight", name="路灯照明")
+    MailboxFactory(community=regions.community, name="书记信箱")
+    chat.say("5")
+    chat.say("和平社区")
+    chat.say("2")  # no call-back, back to the menu
+    wechat.media["M1"] = photo_bytes()
+    chat.reply(chat.pusher.image("M1"))
+    run_jobs()
+    chat.say("路灯不亮")
+    chat.reply(chat.pusher.location(*regions.point_in_grid, "5栋"))
+    chat.say("1")
+    chat.say("1")
+    chat.say("写信")
+    chat.say("楼道灯坏了")
+    chat.say("1")
+    run_jobs()
+    bot_only = follower()
+    assert bot_only.id != mini_resident.id
+
+    reply = chat.say(f"绑定 {binding_code(client, auth_headers, mini_resident)}")
+
+    assert reply.startswith("绑定成功")
+    assert [r.id for r in residents()] == [mini_resident.id]
+    report = db.session.scalar(sa.select(Report))
+    assert report.reporter_id == mini_resident.id
+    assert db.session.scalar(sa.select(Letter.resident_id)) == mini_resident.id
+    assert db.session.scalar(sa.select(Upload.resident_id)) == mini_resident.id
+    assert set(db.session.scalars(sa.select(BotSubmission.resident_id))) == {mini_resident.id}
+    assert chat.say("查进度").splitlines()[1].endswith("路灯不亮（待受理）")

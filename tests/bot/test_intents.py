@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.intents import Intent, IntentKind, normalize, parse, parse_menu_key
+from bot.intents import Intent, IntentKind, normalize, parse, parse_choices, parse_menu_key
 
 K = IntentKind
 
@@ -458,3 +458,23 @@ def test_a_long_message_is_parsed():
     description = "楼道里堆满了杂物，" * 2000
 
     assert parse(description).kind is IntentKind.TEXT
+
+
+# --- several numbers in one answer ----------------------------------------------------------------
+
+@pytest.mark.parametrize(("said", "numbers"), [
+    ("1 3", [1, 3]), ("1、3", [1, 3]), ("1,3", [1, 3]), ("１ ３", [1, 3]), ("一和三", [1, 3]),
+    ("选第一个和第三个", [1, 3]), ("嗯，1 3。", [1, 3]), ("1和3还有5", [1, 3, 5]), ("2", [2]),
+    ("第二个", [2]),
+])
+def test_several_numbers_are_read_in_the_order_said(said, numbers):
+    assert parse_choices(said) == numbers
+
+
+@pytest.mark.parametrize("said", ["3号楼2单元", "红色和蓝色", "", "嗯", "1 和蓝色"])
+def test_anything_but_numbers_is_not_a_list_of_choices(said):
+    assert parse_choices(said) is None
+
+
+def test_parse_still_reads_several_numbers_as_text():
+    assert parse("1 3").kind is IntentKind.TEXT

@@ -221,3 +221,7 @@ def test_menu_keeps_each_item_on_one_line():
 
 def test_menu_uses_a_custom_footer():
     assert numbered_menu("投票", ["同意"], footer="回复0继续").endswith("\n回复0继续")
+
+
+def test_a_later_menu_page_numbers_on_from_the_earlier_one():
+    assert numbered_menu("更多：", ["类别6", "类别7"], start=6) == "更多：\n6 类别6\n7 类别7\n回复0返回"

@@ -13,6 +13,7 @@ from tests.factories.core import (
 from tests.factories.mailbox import LetterFactory, MailboxFactory
 from tests.factories.notifications import (
     REPORT_FIELDS,
+    REPORT_OA_SUBSCRIBE_TEMPLATE,
     REPORT_OA_TEMPLATE,
     REPORT_SUBSCRIBE_TEMPLATE,
     NotificationFactory,
@@ -39,6 +40,7 @@ __all__ = [
     "NotificationFactory",
     "PartnerFactory",
     "REPORT_FIELDS",
+    "REPORT_OA_SUBSCRIBE_TEMPLATE",
     "REPORT_OA_TEMPLATE",
     "REPORT_SUBSCRIBE_TEMPLATE",
     "LetterFactory",

@@ -11,6 +11,7 @@ from tests.factories.core import _Base
 # The example templates (config/notification_templates.example.json) the tests run with.
 REPORT_SUBSCRIBE_TEMPLATE = "EXAMPLE-mp-report-progress"
 REPORT_OA_TEMPLATE = "EXAMPLE-oa-report-progress"
+REPORT_OA_SUBSCRIBE_TEMPLATE = "EXAMPLE-oa-sub-report-progress"
 REPORT_FIELDS = {"number": "SSP-20261124-0007", "thing": "路灯损坏", "phrase": "已受理",
                  "time": "2026-11-24T10:00:00+08:00"}
 

@@ -17,7 +17,8 @@ What it answers (WeChat's shapes, reference/wechat.md):
 - /wxa/msg_sec_check: v2 (version 2) answers result.suggest/label, v1 answers 87014 for risky
   text. The verdict comes from `text_verdicts` ({substring: "review" | "risky" or
   (suggest, label)}): the worst verdict whose substring occurs in the content; else pass.
-- /cgi-bin/message/custom/send, /cgi-bin/message/subscribe/send: errcode 0.
+- /cgi-bin/message/custom/send, /cgi-bin/message/subscribe/send (mini-program) and
+  /cgi-bin/message/subscribe/bizsend (official account): errcode 0.
 - /cgi-bin/message/template/send: errcode 0 and a new msgid (1, 2, …).
 - /cgi-bin/media/get: the bytes registered in `media[media_id]`, else a 40007 JSON body.
 - /cgi-bin/menu/create: stores the body in `menu`.
@@ -100,6 +101,7 @@ class FakeWeChat:
             "/wxa/msg_sec_check": (True, self._msg_sec_check),
             "/cgi-bin/message/custom/send": (True, self._ok),
             "/cgi-bin/message/subscribe/send": (True, self._ok),
+            "/cgi-bin/message/subscribe/bizsend": (True, self._ok),
             "/cgi-bin/message/template/send": (True, self._template_send),
             "/cgi-bin/media/get": (True, self._media_get),
             "/cgi-bin/menu/create": (True, self._menu_create),

@@ -17,7 +17,8 @@ from tests.factories import REPORT_FIELDS, ResidentFactory
 SUBSCRIBE = "/cgi-bin/message/subscribe/send"
 TEMPLATE = "/cgi-bin/message/template/send"
 TEXT = "/cgi-bin/message/custom/send"
-SEND_PATHS = (SUBSCRIBE, TEMPLATE, TEXT)
+OA_SUBSCRIBE = "/cgi-bin/message/subscribe/bizsend"
+SEND_PATHS = (SUBSCRIBE, OA_SUBSCRIBE, TEMPLATE, TEXT)
 
 _keys = itertools.count(1)
 
@@ -64,8 +65,10 @@ def follower(**kwargs):
 
 
 def chatting(hours_ago: float = 1, **kwargs):
-    """A resident who wrote to the bot `hours_ago` hours ago but whose follow flag is unknown."""
+    """A follower who wrote to the bot `hours_ago` hours ago (customer-service texts possible
+    within 48 hours; kinds with templates reach them as template messages first)."""
     n = next(_keys)
-    return ResidentFactory(oa_openid=f"oOA{n:08d}", oa_subscribed=False,
+    kwargs.setdefault("oa_subscribed", True)
+    return ResidentFactory(oa_openid=f"oOA{n:08d}",
                            last_bot_message_at=app_clock.now() - timedelta(hours=hours_ago),
                            **kwargs)

@@ -1,5 +1,5 @@
-"""Channel choice: subscribe message, then template message, then customer-service text, else
-skipped with the reason; staff notifications stay in-app."""
+"""Channel choice: subscribe message, the official account's 订阅通知, template message, then
+customer-service text, else skipped with the reason; staff notifications stay in-app."""
 
 from datetime import timedelta
 
@@ -10,13 +10,22 @@ from app.extensions import db
 from app.notifications import notify
 from app.notifications.models import Notification, SubscriptionGrant
 from tests.factories import (
+    REPORT_OA_SUBSCRIBE_TEMPLATE,
     REPORT_OA_TEMPLATE,
     REPORT_SUBSCRIBE_TEMPLATE,
     ResidentFactory,
     StaffFactory,
     SubscriptionGrantFactory,
 )
-from tests.notifications.conftest import SUBSCRIBE, TEMPLATE, TEXT, chatting, follower, sent
+from tests.notifications.conftest import (
+    OA_SUBSCRIBE,
+    SUBSCRIBE,
+    TEMPLATE,
+    TEXT,
+    chatting,
+    follower,
+    sent,
+)
 
 
 def grant_of(resident) -> int:
@@ -91,7 +100,7 @@ def test_a_resident_who_unfollowed_gets_no_template_message(record, wechat):
 
 def test_a_resident_who_wrote_to_the_bot_within_48_hours_gets_a_text(record, wechat):
     resident = chatting(hours_ago=47)
-    notification = record(resident, text="您的信件已有回复，请在小程序中查看。")
+    notification = record(resident, kind="bot.reminder", text="您的信件已有回复，请在小程序中查看。")
     assert (notification.status, notification.channel) == ("sent", "text")
     [call] = wechat.calls(TEXT)
     assert call.json == {"touser": resident.oa_openid, "msgtype": "text",
@@ -106,13 +115,73 @@ def test_a_kind_without_templates_reaches_a_follower_by_text_in_the_window(recor
 
 
 def test_after_48_hours_no_text_is_sent_and_the_row_is_skipped_with_the_reason(record, wechat):
-    resident = chatting(hours_ago=49)
+    resident = chatting(hours_ago=49, oa_subscribed=False)
     notification = record(resident)
     assert notification.status == "skipped"
     assert notification.last_error == (
-        "no channel: no subscribe grant; does not follow the official account; "
-        "no bot message in the last 48 hours")
+        "no channel: no subscribe grant; no official-account subscription; "
+        "does not follow the official account; no longer follows the official account")
     assert sent(wechat) == 0
+
+
+def test_a_follower_who_wrote_more_than_48_hours_ago_gets_no_text(record, wechat):
+    resident = chatting(hours_ago=49)
+    notification = record(resident, kind="bot.reminder")
+    assert notification.status == "skipped"
+    assert notification.last_error.endswith("no bot message in the last 48 hours")
+    assert sent(wechat) == 0
+
+
+def test_a_resident_who_left_the_account_gets_no_text_even_within_48_hours(record, wechat):
+    resident = chatting(hours_ago=1, oa_subscribed=False)
+    notification = record(resident, kind="bot.reminder")
+    assert notification.status == "skipped"
+    assert notification.last_error.endswith("no longer follows the official account")
+    assert sent(wechat) == 0
+
+
+def test_a_resident_who_left_the_account_gets_no_template_message_either(record, wechat):
+    resident = chatting(hours_ago=1, oa_subscribed=False)
+    notification = record(resident)
+    assert notification.status == "skipped"
+    assert "does not follow the official account" in notification.last_error
+    assert sent(wechat) == 0
+
+
+# --- the official account's 订阅通知 (grants from its subscribe popup) -------------------------
+
+def test_an_official_account_subscribe_grant_comes_before_a_template_message(record, wechat,
+                                                                            app):
+    resident = follower()
+    SubscriptionGrantFactory(resident_id=resident.id, template_id=REPORT_OA_SUBSCRIBE_TEMPLATE)
+    notification = record(resident)
+    assert (notification.status, notification.channel) == ("sent", "oa_subscribe")
+    [call] = wechat.calls(OA_SUBSCRIBE)
+    assert call.json["touser"] == resident.oa_openid
+    assert call.json["template_id"] == REPORT_OA_SUBSCRIBE_TEMPLATE
+    assert call.json["miniprogram"] == {"appid": app.config["WECHAT_MP_APP_ID"],
+                                        "pagepath": "pages/reports/detail?id=7"}
+    assert call.json["data"]["phrase3"] == {"value": "已受理"}
+    assert sent(wechat, TEMPLATE) == 0
+    assert grant_of(resident) == 0
+
+
+def test_an_official_account_grant_is_not_used_for_someone_who_left_the_account(record, wechat):
+    resident = follower()
+    resident.oa_subscribed = False
+    db.session.commit()
+    SubscriptionGrantFactory(resident_id=resident.id, template_id=REPORT_OA_SUBSCRIBE_TEMPLATE)
+    notification = record(resident)
+    assert notification.status == "skipped"
+    assert grant_of(resident) == 1
+
+
+def test_a_mini_program_grant_comes_before_an_official_account_grant(record, wechat):
+    resident = follower()
+    SubscriptionGrantFactory(resident_id=resident.id)
+    SubscriptionGrantFactory(resident_id=resident.id, template_id=REPORT_OA_SUBSCRIBE_TEMPLATE)
+    assert record(resident).channel == "subscribe"
+    assert sent(wechat, OA_SUBSCRIBE) == 0
 
 
 def test_a_skipped_notification_is_still_in_the_in_app_list(record, client, auth_headers):

@@ -9,8 +9,16 @@ import sqlalchemy as sa
 from app.extensions import db
 from app.notifications.delivery import RETRY_MAX_SECONDS, retry_delay
 from app.notifications.models import SubscriptionGrant
-from tests.factories import ResidentFactory, SubscriptionGrantFactory
-from tests.notifications.conftest import SUBSCRIBE, TEMPLATE, TEXT, chatting, follower, sent
+from tests.factories import REPORT_OA_SUBSCRIBE_TEMPLATE, ResidentFactory, SubscriptionGrantFactory
+from tests.notifications.conftest import (
+    OA_SUBSCRIBE,
+    SUBSCRIBE,
+    TEMPLATE,
+    TEXT,
+    chatting,
+    follower,
+    sent,
+)
 
 
 def grant_of(resident) -> int:
@@ -138,23 +146,35 @@ def test_a_refused_template_message_falls_to_a_text(errcode, record, wechat):
     assert notification.ruled_out == f"template:{errcode}"
 
 
-def test_45015_on_a_text_falls_back_to_a_template_message(record, wechat):
-    resident = chatting()  # wrote to the bot, but the follow flag was never set
-    wechat.fail_next(TEXT, errcode=45015)
-    notification = record(resident)
-    assert (notification.status, notification.channel) == ("sent", "template")
-    assert notification.ruled_out == "text:45015"
-    assert (sent(wechat, TEXT), sent(wechat, TEMPLATE)) == (1, 1)
-
-
-def test_45015_then_43004_fails_the_row(record, wechat):
+def test_45015_on_a_text_rules_it_out_and_fails_the_row_without_a_fallback(record, wechat):
     resident = chatting()
     wechat.fail_next(TEXT, errcode=45015)
+    notification = record(resident, kind="bot.reminder")
+    assert notification.status == "failed"
+    assert notification.ruled_out == "text:45015"
+    assert sent(wechat, TEMPLATE) == 0
+
+
+def test_a_refused_template_then_45015_on_the_text_fails_the_row(record, wechat):
+    resident = chatting()
     wechat.fail_next(TEMPLATE, errcode=43004)
+    wechat.fail_next(TEXT, errcode=45015)
     notification = record(resident)
     assert notification.status == "failed"
-    assert notification.ruled_out == "text:45015,template:43004"
-    assert notification.last_error.startswith("template: 43004")
+    assert notification.ruled_out == "template:43004,text:45015"
+    assert notification.last_error.startswith("text: 45015")
+
+
+@pytest.mark.parametrize("errcode", [43101, 43004])
+def test_a_refused_official_account_subscribe_message_falls_to_a_template(errcode, record,
+                                                                         wechat):
+    resident = follower()
+    SubscriptionGrantFactory(resident_id=resident.id, template_id=REPORT_OA_SUBSCRIBE_TEMPLATE)
+    wechat.fail_next(OA_SUBSCRIBE, errcode=errcode)
+    notification = record(resident)
+    assert (notification.status, notification.channel) == ("sent", "template")
+    assert notification.ruled_out == f"oa_subscribe:{errcode}"
+    assert grant_of(resident) == (0 if errcode == 43101 else 1)
 
 
 def test_a_refused_text_without_a_fallback_fails_the_row(record, wechat):
@@ -206,5 +226,6 @@ def test_a_row_whose_channels_were_refused_earlier_fails_when_none_is_left(recor
     sweep()
     db.session.refresh(notification)
     assert notification.status == "failed"
-    assert notification.last_error == ("no channel left: subscribe ruled out; does not follow "
-                                       "the official account; no bot message in the last 48 hours")
+    assert notification.last_error == (
+        "no channel left: subscribe ruled out; no official-account subscription; does not "
+        "follow the official account; no longer follows the official account")

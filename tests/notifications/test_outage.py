@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from flask import Blueprint, Flask
+from flask import Blueprint, Flask, request
 
 from app import create_app, jobs
 from app.extensions import db
@@ -24,17 +24,14 @@ from app.notifications import notify
 from app.notifications.jobs import sweep_outbox
 from app.notifications.models import Notification
 from tests.conftest import LinliTestClient
-from tests.factories import REPORT_FIELDS, ResidentFactory, SubscriptionGrantFactory
-from tests.fakes.wechat_server import running_fake_wechat
-from tests.notifications.conftest import (
-    SEND_PATHS,
-    SUBSCRIBE,
-    TEMPLATE,
-    TEXT,
-    chatting,
-    follower,
-    sent,
+from tests.factories import (
+    REPORT_FIELDS,
+    REPORT_OA_SUBSCRIBE_TEMPLATE,
+    ResidentFactory,
+    SubscriptionGrantFactory,
 )
+from tests.fakes.wechat_server import running_fake_wechat
+from tests.notifications.conftest import SEND_PATHS, chatting, follower, sent
 
 UNREACHABLE_REDIS = "redis://127.0.0.1:1/0"
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -42,12 +39,14 @@ EVENTS_PER_RESIDENT = 4
 
 
 def add_resident_action(app: Flask) -> None:
-    """POST /test/residents/<id>/reports/<n>: 'report n of this resident was accepted'."""
+    """POST /test/residents/<id>/reports/<n>?kind=…: 'report n of this resident was accepted'
+    (kind "bot.reminder" has no templates: only a text can carry it)."""
     blueprint = Blueprint("outage_test", __name__)
 
     @blueprint.post("/test/residents/<int:resident_id>/reports/<int:number>")
     def report_accepted(resident_id: int, number: int):
-        notify(kind="report.accepted", dedupe_key=f"report:{number}:accepted:{resident_id}",
+        kind = request.args.get("kind", "report.accepted")
+        notify(kind=kind, dedupe_key=f"report:{number}:accepted:{resident_id}",
                resident_id=resident_id, title="报事已受理",
                text=f"您反映的第{number}个问题已受理，工作人员会尽快处理。",
                page=f"pages/reports/detail?id={number}",
@@ -70,16 +69,21 @@ def app_without_redis(test_environ):
 
 
 def residents_on_every_channel() -> list:
+    """(resident, kind) pairs, one per channel in SEND_PATHS order."""
     subscriber = ResidentFactory()
     SubscriptionGrantFactory(resident_id=subscriber.id, remaining=EVENTS_PER_RESIDENT)
-    return [subscriber, follower(), chatting()]
+    oa_subscriber = follower()
+    SubscriptionGrantFactory(resident_id=oa_subscriber.id, remaining=EVENTS_PER_RESIDENT,
+                             template_id=REPORT_OA_SUBSCRIBE_TEMPLATE)
+    return [(subscriber, "report.accepted"), (oa_subscriber, "report.accepted"),
+            (follower(), "report.accepted"), (chatting(), "bot.reminder")]
 
 
 def act_while_redis_is_down(app_without_redis, residents) -> None:
     client = app_without_redis.test_client()
-    for resident in residents:
+    for resident, kind in residents:
         for number in range(1, EVENTS_PER_RESIDENT + 1):
-            response = client.post(f"/test/residents/{resident.id}/reports/{number}")
+            response = client.post(f"/test/residents/{resident.id}/reports/{number}?kind={kind}")
             assert response.status_code == 200
     db.session.expire_all()
 
@@ -106,8 +110,7 @@ def test_notifications_recorded_while_redis_is_down_are_delivered_once_when_it_r
     assert run_jobs() == expected
     db.session.expire_all()
     assert statuses() == ["sent"] * expected
-    assert [sent(wechat, path) for path in (SUBSCRIBE, TEMPLATE, TEXT)] == \
-        [EVENTS_PER_RESIDENT] * 3
+    assert [sent(wechat, path) for path in SEND_PATHS] == [EVENTS_PER_RESIDENT] * 4
 
     # Later sweeps and stray jobs send nothing again.
     clock.advance(hours=1)
@@ -138,5 +141,5 @@ def test_a_worker_process_delivers_what_was_recorded_while_redis_was_down(
             flask_command(environ, "jobs", "sweep")
             flask_command(environ, "worker", "--burst")
         received = [len(fake.calls(path)) for path in SEND_PATHS]
-    assert received == [EVENTS_PER_RESIDENT] * 3
+    assert received == [EVENTS_PER_RESIDENT] * 4
     assert statuses() == ["sent"] * expected

@@ -73,11 +73,13 @@ def test_sends_are_logged(console, caplog):
     console.send_text("oOA", "已收到您的报事")
     console.send_menu("oOA", "请选择：", [("101", "1 报事报修")], "也可以说数字")
     console.send_subscribe_message("oMINI", "TPL", {"thing1": "路灯"})
+    console.send_oa_subscribe_message("oOA", "TPL-OA", {"thing1": "路灯"})
 
     logged = caplog.text
     assert "已收到您的报事" in logged
     assert "1 报事报修" in logged
     assert "TPL" in logged
+    assert "TPL-OA" in logged
 
 
 def test_template_message_returns_a_fresh_fake_msgid(console):
@@ -87,9 +89,18 @@ def test_template_message_returns_a_fresh_fake_msgid(console):
     assert first and second and first != second
 
 
-def test_download_media_has_no_media(console):
+def test_download_media_gives_a_placeholder_photo_the_upload_pipeline_accepts(console, app):
+    from app.uploads.pipeline import process_photo
+
+    photo = process_photo(console.download_media("MEDIA"), max_bytes=10_000_000,
+                          max_pixels=50_000_000)
+
+    assert (photo.width, photo.height) == (640, 480)
+
+
+def test_download_media_of_an_expired_id_is_40007(console):
     with pytest.raises(WeChatError) as raised:
-        console.download_media("MEDIA")
+        console.download_media("expired-MEDIA")
 
     assert raised.value.errcode == 40007
 

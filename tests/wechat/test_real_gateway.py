@@ -191,6 +191,20 @@ def test_subscribe_message_body(rsps, gateway):
     assert "路灯损坏".encode() in call.request.body
 
 
+def test_official_account_subscribe_message_goes_to_bizsend(rsps, gateway):
+    add_stable_token(rsps)
+    add_json(rsps, "POST", "/cgi-bin/message/subscribe/bizsend", OK)
+
+    gateway.send_oa_subscribe_message(
+        "oOA", "TPL-OA", {"thing1": "路灯损坏"},
+        miniprogram={"appid": MP_APP_ID, "pagepath": "pages/reports/detail?id=7"})
+
+    call = calls_to(rsps, "/cgi-bin/message/subscribe/bizsend")[0]
+    assert json_body(call) == {
+        "touser": "oOA", "template_id": "TPL-OA", "data": {"thing1": {"value": "路灯损坏"}},
+        "miniprogram": {"appid": MP_APP_ID, "pagepath": "pages/reports/detail?id=7"}}
+
+
 def test_template_message_body_and_msgid(rsps, gateway):
     add_stable_token(rsps)
     add_json(rsps, "POST", "/cgi-bin/message/template/send", {**OK, "msgid": 200228332})

@@ -20,15 +20,9 @@ _ACTIVE_CATEGORY_ROWS = (
 )
 
 
-def active_categories(*, in_transaction: bool = False) -> list[dict]:
-    """The choices of the filing form, as plain dicts in the shape of CategoryOut.
-
-    `in_transaction` reads them in the caller's session instead of on a connection of their
-    own: the bot reads them while a push holds SQLite's single write lock, which a second
-    connection would wait for.
-    """
-    if in_transaction:
-        return [dict(row) for row in db.session.execute(_ACTIVE_CATEGORY_ROWS).mappings()]
+def active_categories() -> list[dict]:
+    """The choices of the filing form, as plain dicts in the shape of CategoryOut (read on a
+    read-only connection of their own, which never waits for SQLite's write lock)."""
     return fetch_mappings(_ACTIVE_CATEGORY_ROWS)
 
 

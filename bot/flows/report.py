@@ -134,7 +134,7 @@ def prompt(turn: Turn) -> str:
 
 
 def _category_screen(turn: Turn) -> str:
-    names = [category["name"] for category in active_categories(in_transaction=True)]
+    names = [category["name"] for category in active_categories()]
     if not names:
         return join("暂时不能选类别，请稍后再试。", BACK)
     title = "是哪一类问题？" if turn.elder else "请选择问题的类别（回复数字）："
@@ -303,7 +303,7 @@ def _place_in_community(turn: Turn) -> Reply:
 
 
 def _on_category(turn: Turn) -> Reply:
-    categories = active_categories(in_transaction=True)
+    categories = active_categories()
     intent = turn.intent
     if intent.kind is IntentKind.CONTINUE:
         turn.goto("category", page=choices.next_page(turn.data.get("page", 0), len(categories)))

@@ -1,10 +1,10 @@
 """Resident endpoints of 随手拍: /api/v1/reports/*."""
 
-from flask import g
+from flask import g, jsonify
 
 from app.accounts.auth import BEARER, resident_required
 from app.api import Blueprint
-from app.pagination import page_of, paginate
+from app.pagination import page_of
 from app.regions.service import get_region
 from app.reports import schemas, service
 from app.reports.models import ReportSource
@@ -46,9 +46,11 @@ def file_report(args):
 @resident_required
 def my_reports(args):
     """我反映的问题（可按状态筛选）"""
-    page = paginate(service.resident_reports_query(g.resident, status=args.get("status")),
-                    args["page"], args["per_page"])
-    return {**page, "items": [schemas.my_summary(r) for r in page["items"]]}
+    page = service.summary_page(
+        service.resident_reports_query(g.resident, status=args.get("status")),
+        args["page"], args["per_page"])
+    # Items are already in MyReportSummaryOut's JSON form: no schema dump for this hot list.
+    return jsonify({**page, "items": [schemas.my_summary_of_row(row) for row in page["items"]]})
 
 
 @blp.route("/public", methods=["GET"])
@@ -62,8 +64,9 @@ def public_reports(args):
     query = service.public_reports_query(
         statuses=[args["status"]] if "status" in args else None,
         category_codes=[args["category"]] if "category" in args else None, region=region)
-    page = paginate(query, args["page"], args["per_page"])
-    return {**page, "items": [schemas.summary(r) for r in page["items"]]}
+    page = service.summary_page(query, args["page"], args["per_page"])
+    # Items are already in ReportSummaryOut's JSON form: no schema dump for this hot list.
+    return jsonify({**page, "items": [schemas.summary_of_row(row) for row in page["items"]]})
 
 
 @blp.route("/nearby", methods=["GET"])

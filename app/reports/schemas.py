@@ -19,8 +19,10 @@ from app.reports import service
 from app.reports.lifecycle import REPORT, event_label
 from app.reports.models import ActorKind, PhotoKind, Report, ReportEvent, ReportSource
 from app.reports.rates import ReportRates
+from app.storage import photo_key
 from app.uploads import photo_urls
 from app.uploads.schemas import PhotoOut
+from app.uploads.service import media_url
 from app.validation import (
     InputSchema,
     LocalDateTime,
@@ -373,6 +375,29 @@ def summary(report: Report) -> dict:
         "thumbnail_url": _thumbnail(report), "follower_count": report.follower_count,
         "created_at": report.created_at,
     }
+
+
+def summary_of_row(row) -> dict:
+    """`summary` from a row of `service.summary_page`, already in ReportSummaryOut's JSON form
+    (the hot lists skip the schema dump, which costs more than the query)."""
+    thumbnail = (media_url(photo_key(row["thumbnail_sha256"], "thumbnail"))
+                 if row["thumbnail_sha256"] else None)
+    return {
+        "id": row["id"], "number": row["number"],
+        "category": {"code": row["category_code"], "name": row["category_name"]},
+        "status": row["status"], "status_label": REPORT.label(row["status"]),
+        "description": row["description"], "address": row["address"],
+        "thumbnail_url": thumbnail, "follower_count": row["follower_count"],
+        "created_at": clock.to_local(row["created_at"]).isoformat(),
+    }
+
+
+def my_summary_of_row(row) -> dict:
+    """`my_summary` from a row of `service.summary_page`."""
+    deadline = (row["resolved_at"] + service.RATING_WINDOW
+                if row["status"] == "resolved" and row["resolved_at"] else None)
+    return {**summary_of_row(row), "held_for_review": row["held_for_review"],
+            "can_rate": deadline is not None and clock.now() <= deadline}
 
 
 def my_summary(report: Report) -> dict:

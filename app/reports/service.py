@@ -33,6 +33,7 @@ from app.errors import Conflict, Forbidden, Invalid, NotFound
 from app.extensions import db
 from app.moderation import screen_text
 from app.notifications import notify, notify_staff_covering
+from app.pagination import paginate
 from app.regions.models import Region
 from app.regions.service import find_grid, subtree_ids
 from app.reports.lifecycle import (
@@ -56,6 +57,7 @@ from app.reports.models import (
     ReportSource,
 )
 from app.uploads import claim_uploads
+from app.uploads.models import Upload
 from app.uploads.service import MAX_PHOTOS
 
 if TYPE_CHECKING:
@@ -392,6 +394,33 @@ def public_reports_query(*, statuses: Sequence[str] | None = None,
     if region is not None:
         query = query.where(Report.region_id.in_(subtree_ids(region)))
     return query
+
+
+# The columns a list item shows (schemas.summary_of_row): one query, no ORM objects. The thumbnail
+# is the first report photo's content hash.
+_FIRST_PHOTO_SHA256 = (
+    sa.select(Upload.sha256)
+    .join(ReportPhoto, ReportPhoto.upload_id == Upload.id)
+    .where(ReportPhoto.report_id == Report.id, ReportPhoto.kind == PhotoKind.REPORT)
+    .order_by(ReportPhoto.position)
+    .limit(1)
+    .correlate(Report)
+    .scalar_subquery()
+)
+_SUMMARY_COLUMNS = (
+    Report.id, Report.number, Report.status, Report.description, Report.address,
+    Report.follower_count, Report.created_at, Report.held_for_review, Report.resolved_at,
+    Category.code.label("category_code"), Category.name.label("category_name"),
+    _FIRST_PHOTO_SHA256.label("thumbnail_sha256"),
+)
+
+
+def summary_page(query: sa.Select, page: int, per_page: int) -> dict:
+    """One page of a report list (`resident_reports_query`, `public_reports_query`) as plain
+    rows of the summary's columns: the residents' hot lists, without loading ORM objects."""
+    rows = (query.with_only_columns(*_SUMMARY_COLUMNS)
+            .join_from(Report, Category, Report.category_id == Category.id))
+    return paginate(rows, page, per_page, scalars=False)
 
 
 def overdue_clause(now: datetime) -> sa.ColumnElement[bool]:

@@ -25,6 +25,24 @@ ACTION_LABELS = {
     "category.activate": "启用类别",
     "category.deactivate": "停用类别",
     "audit.export": "导出操作日志",
+    # 社区提案 and moderation
+    "proposal.approve": "提案审核通过",
+    "proposal.reject": "驳回提案",
+    "proposal.answer": "答复提案",
+    "proposal.progress": "发布提案进展",
+    "proposal.complete": "提案办结",
+    "proposal.escalate": "提案提交上级",
+    "proposal.moderation": "复核被隐藏的提案",
+    "comment.moderation": "复核被隐藏的评论",
+    # 投票
+    "poll.create": "新建投票",
+    "poll.update": "修改投票",
+    "poll.schedule": "定时发布投票",
+    "poll.unschedule": "撤回定时发布",
+    "poll.open": "开始投票",
+    "poll.cancel": "取消投票",
+    "poll.export_results": "导出投票结果",
+    "poll.assisted_vote": "代居民投票",
 }
 
 OBJECT_LABELS = {
@@ -33,6 +51,9 @@ OBJECT_LABELS = {
     "region": "区域",
     "category": "类别",
     "audit": "操作日志",
+    "proposal": "提案",
+    "comment": "评论",
+    "poll": "投票",
 }
 
 
@@ -61,6 +82,23 @@ DETAIL_LABELS = {
     "sort_order": "排序",
     "keywords": "关键词",
     "group_name": "分组",
+    # Proposals, moderation and polls.
+    "reason": "原因",
+    "decision": "决定",
+    "hidden_reason": "隐藏原因",
+    "content_review_reason": "内容检测",
+    "to_region_id": "提交到区域编号",
+    "title": "标题",
+    "resident_id": "居民编号",
+    "fields": "改动",
+    "region_id": "投票范围",
+    "unit": "投票单位",
+    "min_verification": "认证要求",
+    "opens_at": "开始时间",
+    "closes_at": "截止时间",
+    "results_visibility": "结果公开",
+    "proposal_id": "关联提案",
+    "questions": "题目",
 }
 
 
@@ -68,6 +106,14 @@ DETAIL_LABELS = {
 DETAIL_VALUE_LABELS = {
     ("via", "web"): "网页",
     ("via", "api"): "接口",
+    ("decision", "accepted"): "采纳",
+    ("decision", "not_adopted"): "不予采纳",
+    ("decision", "restore"): "恢复显示",
+    ("decision", "keep_hidden"): "保持隐藏",
+    ("hidden_reason", "flags"): "多人举报",
+    ("hidden_reason", "content_check"): "内容待审核",
+    ("content_review_reason", "wechat_review"): "需人工复核",
+    ("content_review_reason", "check_unavailable"): "检测暂不可用",
 }
 
 
@@ -87,7 +133,7 @@ def describe_detail(detail: dict | None) -> str:
             return DETAIL_VALUE_LABELS.get((key, value), value)
         if isinstance(value, bool):
             return "是" if value else "否"
-        if isinstance(value, list) and key == "changed":
+        if isinstance(value, list) and key in ("changed", "fields"):
             return "、".join(DETAIL_LABELS.get(str(item), str(item)) for item in value)
         if isinstance(value, list):
             return "、".join(show(item) for item in value)
@@ -100,5 +146,6 @@ def describe_detail(detail: dict | None) -> str:
                 for k, v in value.items())
         return str(value)
 
+    # An empty value (no note given, no review marker) says nothing.
     return "；".join(f"{DETAIL_LABELS.get(key, key)}：{show(value, key)}"
-                    for key, value in (detail or {}).items())
+                    for key, value in (detail or {}).items() if value not in (None, ""))

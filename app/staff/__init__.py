@@ -6,6 +6,8 @@ here that adds its routes to `bp`:
 - sessions.py        sign in/out, the 大字 switch, one's own password
 - home.py            the scope summary
 - residents.py       residents in scope, confirming residency
+- proposals.py       社区提案: review queue, list, detail and actions, hidden content
+- polls.py           投票: drafts, opening, turnout, results, export, assisted voting
 - admin_regions.py admin_categories.py admin_staff.py audit_log.py   administration (admins)
 
 Shared pieces: auth.py (`login_required`, the session cookie), forms.py (form base classes and
@@ -20,6 +22,8 @@ from app.staff import (  # noqa: F401  (each module adds its routes to bp)
     admin_staff,
     audit_log,
     home,
+    polls,
+    proposals,
     residents,
     sessions,
 )

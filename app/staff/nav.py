@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from flask import request, url_for
 
 from app.accounts.models import Staff, StaffRole
+from app.regions.models import RegionLevel
 
 
 @dataclass(frozen=True)
@@ -32,9 +33,19 @@ class NavItem:
 ADMIN = (StaffRole.ADMIN,)
 ADMIN_OR_MODERATOR = (StaffRole.ADMIN, StaffRole.MODERATOR)
 
+
+def has_residents_in_scope(staff: Staff) -> bool:
+    """Residents register with a community: a handler of a 网格 has none to help vote."""
+    return (staff.role != StaffRole.HANDLER
+            or staff.region.level in (RegionLevel.DISTRICT, RegionLevel.STREET,
+                                      RegionLevel.COMMUNITY))
+
+
 NAV: list[NavItem] = [
     NavItem("staff.home", "首页"),
     NavItem("staff.residents", "居民", ADMIN_OR_MODERATOR, section="/staff/residents"),
+    NavItem("staff.proposals_list", "提案", ADMIN_OR_MODERATOR, section="/staff/proposals"),
+    NavItem("staff.polls", "投票", section="/staff/polls", visible=has_residents_in_scope),
     NavItem("staff.regions_tree", "区域网格", ADMIN, section="/staff/admin/regions"),
     NavItem("staff.categories_list", "报事类别", ADMIN, section="/staff/admin/categories"),
     NavItem("staff.staff_list", "工作人员", ADMIN, section="/staff/admin/staff"),

@@ -58,9 +58,10 @@ def parts_of(response) -> PageParts:
 
 
 @pytest.mark.parametrize("role, items", [
-    (StaffRole.HANDLER, ["首页"]),
-    (StaffRole.MODERATOR, ["首页", "居民"]),
-    (StaffRole.ADMIN, ["首页", "居民", "区域网格", "报事类别", "工作人员", "操作日志"]),
+    (StaffRole.HANDLER, ["首页", "投票"]),
+    (StaffRole.MODERATOR, ["首页", "居民", "提案", "投票"]),
+    (StaffRole.ADMIN, ["首页", "居民", "提案", "投票", "区域网格", "报事类别", "工作人员",
+                       "操作日志"]),
 ])
 def test_the_menu_shows_only_what_the_role_may_use(pages, regions, role, items):
     pages.sign_in(StaffFactory(role=role, region=regions.community))

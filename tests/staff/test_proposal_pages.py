@@ -23,6 +23,7 @@ from tests.factories import (
     in_state,
     make_upload,
 )
+from tests.staff.test_layout import parts_of
 from tests.uploads.samples import encoded, photo_like
 
 
@@ -475,3 +476,25 @@ def test_thumbnails_of_the_proposal_itself_are_shown(pages, regions, moderator, 
     pages.sign_in(moderator)
     page = text_of(pages.get(f"/staff/proposals/{proposal.id}"))
     assert 'alt="提案照片 1"' in page and f"/media/{upload.sha256[:2]}" in page
+
+
+def test_every_input_is_labelled_and_nothing_is_loaded_from_elsewhere(pages, regions, moderator,
+                                                                      author):
+    pending = in_state("pending_review", author=author)
+    accepted = in_state("accepted", author=author)
+    published = in_state("published", author=author)
+    flagged_comment(regions, published)
+    upload = make_upload(resident=author)
+    db.session.add(ProposalPhoto(proposal_id=published.id, upload_id=upload.id, position=0))
+    db.session.commit()
+    pages.sign_in(moderator)
+    for url in ("/staff/proposals", "/staff/proposals/review", "/staff/proposals/flagged",
+                f"/staff/proposals/{pending.id}", f"/staff/proposals/{accepted.id}",
+                f"/staff/proposals/{published.id}"):
+        parts = parts_of(pages.get(url))
+        for control in parts.controls:
+            labelled = (control.get("id") in parts.labels_for
+                        or (control["in_fieldset"] and control.get("type") == "radio"))
+            assert labelled, (url, control)
+        for asset in parts.assets:
+            assert asset.startswith(("/staff/static/", "/media/", "data:")), (url, asset)

@@ -69,7 +69,7 @@ class QuestionForm(Form):
 
     text = StringField("题目", render_kw={"maxlength": 200})
     kind = SelectField("题型", choices=choices(("single", "单选"), ("multiple", "多选")),
-                       validate_choice=False)
+                       description="单选只能选一项，多选可选多项", validate_choice=False)
     max_choices = StringField("最多可选几项（多选题）", description="不填则可全选",
                               render_kw={"inputmode": "numeric", "autocomplete": "off"})
     options = FieldList(StringField("选项", render_kw={"maxlength": 60}),

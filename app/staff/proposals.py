@@ -9,6 +9,7 @@ Who flagged something is never shown, only how many flagged it and why.
 
 from __future__ import annotations
 
+import sqlalchemy as sa
 from flask import current_app, flash, g, redirect, render_template, request, url_for
 from flask_wtf.file import MultipleFileField
 from wtforms import RadioField, SelectField, StringField, TextAreaField
@@ -17,6 +18,7 @@ from wtforms.validators import DataRequired, Length, Optional
 from app import proposals
 from app.accounts.models import StaffRole
 from app.errors import ServiceError
+from app.extensions import db
 from app.moderation import Decision
 from app.moderation.models import FLAG_REASON_LABELS
 from app.proposals import presenting
@@ -136,9 +138,18 @@ def proposals_list():
     query = proposals.staff_list_query(staff, status=values["status"] or None,
                                        scope_level=values["scope_level"] or None,
                                        region_id=region_id, sort=values["sort"] or "newest")
+    may_moderate = staff.role in MODERATORS
+    waiting = ({"review": _count(proposals.review_queue_query(staff)),
+                "flagged": _count(proposals.flagged_queue_query(staff))}
+               if may_moderate else {})
     return render_template("staff/proposals/list.html", filters=filters, page=paged(query),
-                           label=proposals.PROPOSAL.label,
-                           may_moderate=staff.role in MODERATORS)
+                           label=proposals.PROPOSAL.label, may_moderate=may_moderate,
+                           waiting=waiting)
+
+
+def _count(query: sa.Select) -> int:
+    return db.session.scalar(sa.select(sa.func.count()).select_from(
+        query.order_by(None).subquery()))
 
 
 @bp.get("/proposals/review")

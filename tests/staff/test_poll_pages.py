@@ -588,3 +588,11 @@ def test_every_input_is_labelled_and_nothing_is_loaded_from_elsewhere(pages, reg
             assert labelled, (url, control)
         for asset in parts.assets:
             assert asset.startswith(("/staff/static/", "data:")), (url, asset)
+
+
+def test_the_audit_log_names_the_changed_fields_in_words(pages, regions, admin, draft):
+    service.update_poll(admin, draft.id, {"title": "新标题",
+                                          "closes_at": clock.now() + timedelta(days=3)})
+    pages.sign_in(admin)
+    page = text_of(pages.get("/staff/admin/audit?action=poll.update"))
+    assert "修改投票" in page and "改动：截止时间、标题" in page

@@ -498,3 +498,12 @@ def test_every_input_is_labelled_and_nothing_is_loaded_from_elsewhere(pages, reg
             assert labelled, (url, control)
         for asset in parts.assets:
             assert asset.startswith(("/staff/static/", "/media/", "data:")), (url, asset)
+
+
+def test_the_list_says_how_much_waits_in_each_queue(pages, regions, moderator, author):
+    in_state("pending_review", author=author)
+    in_state("pending_review", author=author)
+    flagged_comment(regions, in_state("published", author=author))
+    pages.sign_in(moderator)
+    page = text_of(pages.get("/staff/proposals"))
+    assert "待审核（2）" in page and "被隐藏的内容（1）" in page

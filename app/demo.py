@@ -158,6 +158,10 @@ def seed_proposals(by_code: dict) -> None:
     for supporter in [liu, *neighbours[:4]]:
         proposals.support_proposal(supporter, bench.id)
     proposals.post_comment(liu, bench.id, "赞成！我腿脚不好，每次等车都得扶着站牌。")
+    # An off-topic advert three neighbours flagged: hidden, waiting in the moderators' queue.
+    advert = proposals.post_comment(neighbours[9], bench.id, "楼下新开的奶茶店买一送一，快去！")
+    for flagger in neighbours[5:8]:
+        proposals.flag_comment(flagger, advert.id, "spam")
 
     charging = published(liu, courtyard, "院内规划电动自行车集中充电点",
                          "院里不少住户从楼道拉电线给电动车充电，存在火灾隐患。建议在车棚旁"

@@ -25,6 +25,9 @@ ACTION_LABELS = {
     "category.activate": "启用类别",
     "category.deactivate": "停用类别",
     "audit.export": "导出操作日志",
+    # 社区提案 and moderation
+    "proposal.approve": "提案审核通过",
+    "proposal.reject": "驳回提案",
     "report.file": "代为登记报事",
     "report.accept": "受理报事",
     "report.reject": "不予受理",
@@ -56,14 +59,13 @@ ACTION_LABELS = {
     "poll.cancel": "取消投票",
     "poll.assisted_vote": "代居民投票",
     "poll.export_results": "导出投票结果",
-    "proposal.approve": "提案审核通过",
-    "proposal.reject": "提案审核不通过",
     "proposal.answer": "答复提案",
     "proposal.progress": "发布提案进展",
     "proposal.complete": "提案办结",
     "proposal.escalate": "提案提交上级",
-    "proposal.moderation": "提案隐藏处理",
-    "comment.moderation": "评论隐藏处理",
+    "proposal.moderation": "复核被隐藏的提案",
+    "comment.moderation": "复核被隐藏的评论",
+    # 投票
     "callback.done": "处理回电请求",
     "open311_partner.create": "新建 Open311 合作方",
     "open311_partner.revoke": "停用 Open311 合作方",
@@ -77,6 +79,9 @@ OBJECT_LABELS = {
     "region": "区域",
     "category": "类别",
     "audit": "操作日志",
+    "proposal": "提案",
+    "comment": "评论",
+    "poll": "投票",
     "report": "报事",
     "letter": "信件",
     "mailbox": "信箱",
@@ -108,9 +113,25 @@ DETAIL_LABELS = {
     "sort_order": "排序",
     "keywords": "关键词",
     "group_name": "分组",
+    # Proposals, moderation and polls.
+    "reason": "原因",
+    "decision": "决定",
+    "hidden_reason": "隐藏原因",
+    "content_review_reason": "内容检测",
+    "to_region_id": "提交到区域编号",
+    "title": "标题",
+    "resident_id": "居民编号",
+    "fields": "改动",
+    "region_id": "投票范围",
+    "unit": "投票单位",
+    "min_verification": "认证要求",
+    "opens_at": "开始时间",
+    "closes_at": "截止时间",
+    "results_visibility": "结果公开",
+    "proposal_id": "关联提案",
+    "questions": "题目",
     # Reports and letters.
     "number": "编号",
-    "reason": "原因",
     "reporter_id": "居民编号",
     "duplicate_of": "合并到（报事编号）",
     "handler_id": "处理人编号",
@@ -137,6 +158,14 @@ DETAIL_LABELS = {
 DETAIL_VALUE_LABELS = {
     ("via", "web"): "网页",
     ("via", "api"): "接口",
+    ("decision", "accepted"): "采纳",
+    ("decision", "not_adopted"): "不予采纳",
+    ("decision", "restore"): "恢复显示",
+    ("decision", "keep_hidden"): "保持隐藏",
+    ("hidden_reason", "flags"): "多人举报",
+    ("hidden_reason", "content_check"): "内容待审核",
+    ("content_review_reason", "wechat_review"): "需人工复核",
+    ("content_review_reason", "check_unavailable"): "检测暂不可用",
 }
 
 
@@ -156,7 +185,7 @@ def describe_detail(detail: dict | None) -> str:
             return DETAIL_VALUE_LABELS.get((key, value), value)
         if isinstance(value, bool):
             return "是" if value else "否"
-        if isinstance(value, list) and key == "changed":
+        if isinstance(value, list) and key in ("changed", "fields"):
             return "、".join(DETAIL_LABELS.get(str(item), str(item)) for item in value)
         if isinstance(value, list):
             return "、".join(show(item) for item in value)
@@ -169,5 +198,6 @@ def describe_detail(detail: dict | None) -> str:
                 for k, v in value.items())
         return str(value)
 
+    # An empty value (no note given, no review marker) says nothing.
     return "；".join(f"{DETAIL_LABELS.get(key, key)}：{show(value, key)}"
-                    for key, value in (detail or {}).items())
+                    for key, value in (detail or {}).items() if value not in (None, ""))

@@ -127,4 +127,13 @@ def seed_polls() -> list[Poll]:
         "opens_at": now + timedelta(days=2), "closes_at": now + timedelta(days=9),
     })
     service.schedule_poll(moderator, festival.id)
-    return [playground, elevator, fund, festival]
+
+    # A draft still being written, to edit on the staff pages.
+    hours = service.create_poll(moderator, {
+        "region_id": community.id, "title": "社区活动室开放时间调整",
+        "description": "活动室拟延长开放时间，请选择最方便的时段。",
+        "questions": [_question("您最希望活动室哪个时段开放？", "single",
+                                ["工作日晚上 7-9 点", "周六上午", "周日下午"])],
+        "closes_at": now + timedelta(days=20),
+    })
+    return [playground, elevator, fund, festival, hours]

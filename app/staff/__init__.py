@@ -10,6 +10,8 @@ here that adds its routes to `bp`:
 - letters.py         the residents' mailbox: inbox, a letter's thread and actions, public Q&A
 - dashboard.py       the three rates and companions, charts, mailbox reply times, exports
 - notifications.py   one's own in-app notifications
+- proposals.py       社区提案: review queue, list, detail and actions, hidden content
+- polls.py           投票: drafts, opening, turnout, results, export, assisted voting
 - admin_regions.py admin_categories.py admin_staff.py admin_mailboxes.py audit_log.py
                      administration (admins)
 
@@ -29,6 +31,8 @@ from app.staff import (  # noqa: F401  (each module adds its routes to bp)
     home,
     letters,
     notifications,
+    polls,
+    proposals,
     reports,
     residents,
     sessions,

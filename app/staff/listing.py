@@ -45,13 +45,14 @@ def requested_page() -> int:
     return int(raw) if raw.isdigit() and 0 < int(raw) <= 10_000 else 1
 
 
-def paged(query: sa.Select, per_page: int = PER_PAGE) -> Page:
-    """One page of `query` for the current request (out-of-range pages show the last page)."""
+def paged(query: sa.Select, per_page: int = PER_PAGE, *, scalars: bool = True) -> Page:
+    """One page of `query` for the current request (out-of-range pages show the last page).
+    With `scalars=False` the items are rows (mappings) of a query selecting several columns."""
     per_page = min(per_page, MAX_PER_PAGE)
-    result = paginate(query, requested_page(), per_page)
+    result = paginate(query, requested_page(), per_page, scalars=scalars)
     meta = result["meta"]
     if meta["page"] > meta["pages"] > 0:
-        result = paginate(query, meta["pages"], per_page)
+        result = paginate(query, meta["pages"], per_page, scalars=scalars)
         meta = result["meta"]
     return Page(items=list(result["items"]), page=meta["page"], per_page=per_page,
                 total=meta["total"], pages=max(meta["pages"], 1))

@@ -15,6 +15,7 @@ from flask import request, url_for
 
 from app import mailbox, notifications, reports
 from app.accounts.models import Staff, StaffRole
+from app.regions.models import RegionLevel
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,14 @@ def _unread_notifications(staff: Staff) -> int:
     return notifications.unread_count(staff)
 
 
+
+def has_residents_in_scope(staff: Staff) -> bool:
+    """Residents register with a community: a handler of a 网格 has none to help vote."""
+    return (staff.role != StaffRole.HANDLER
+            or staff.region.level in (RegionLevel.DISTRICT, RegionLevel.STREET,
+                                      RegionLevel.COMMUNITY))
+
+
 NAV: list[NavItem] = [
     NavItem("staff.home", "首页"),
     # A 网格员's work comes first: what is assigned to them, soonest due first.
@@ -62,6 +71,8 @@ NAV: list[NavItem] = [
     NavItem("staff.notifications_list", "通知", section="/staff/notifications",
             count=_unread_notifications, count_unit="条未读"),
     NavItem("staff.residents", "居民", ADMIN_OR_MODERATOR, section="/staff/residents"),
+    NavItem("staff.proposals_list", "提案", ADMIN_OR_MODERATOR, section="/staff/proposals"),
+    NavItem("staff.polls", "投票", section="/staff/polls", visible=has_residents_in_scope),
     NavItem("staff.regions_tree", "区域网格", ADMIN, section="/staff/admin/regions"),
     NavItem("staff.categories_list", "报事类别", ADMIN, section="/staff/admin/categories"),
     NavItem("staff.mailboxes_admin", "信箱设置", ADMIN, section="/staff/admin/mailboxes"),

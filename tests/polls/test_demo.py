@@ -11,6 +11,6 @@ def test_demo_seed_creates_polls_in_every_state_with_exact_tallies(runner):
     result = runner.invoke(args=["demo", "seed"])
     assert result.exit_code == 0, result.output
     polls = db.session.scalars(sa.select(Poll).order_by(Poll.id)).all()
-    assert [poll.status for poll in polls] == ["open", "open", "closed", "scheduled"]
+    assert [poll.status for poll in polls] == ["open", "open", "closed", "scheduled", "draft"]
     for poll in polls:
         assert ballot_box.reconcile(poll.id) == {}

@@ -18,3 +18,13 @@ def test_demo_seed_creates_proposals_in_several_states(runner):
         "周六上午开放活动室给老人下棋": "pending_review",
         "建议增设社区图书角": "draft",
     }
+
+
+def test_demo_seed_leaves_a_flagged_comment_for_the_moderators(runner):
+    from app.moderation.models import ModeratedItem
+
+    assert runner.invoke(args=["demo", "seed"]).exit_code == 0
+    hidden = db.session.scalars(sa.select(ModeratedItem).where(
+        ModeratedItem.visibility == "hidden")).all()
+    assert [(row.item_type, row.hidden_reason, row.flag_count) for row in hidden] == [
+        ("comment", "flags", 3)]

@@ -68,10 +68,10 @@ def parts_of(response) -> PageParts:
 
 
 @pytest.mark.parametrize("role, items", [
-    (StaffRole.HANDLER, ["首页", "我的任务", "报事", "信箱", "通知"]),
-    (StaffRole.MODERATOR, ["首页", "报事", "信箱", "统计", "通知", "居民"]),
-    (StaffRole.ADMIN, ["首页", "报事", "信箱", "统计", "通知", "居民", "区域网格", "报事类别",
-                       "信箱设置", "工作人员", "操作日志"]),
+    (StaffRole.HANDLER, ["首页", "我的任务", "报事", "信箱", "通知", "投票"]),
+    (StaffRole.MODERATOR, ["首页", "报事", "信箱", "统计", "通知", "居民", "提案", "投票"]),
+    (StaffRole.ADMIN, ["首页", "报事", "信箱", "统计", "通知", "居民", "提案", "投票", "区域网格",
+                       "报事类别", "信箱设置", "工作人员", "操作日志"]),
 ])
 def test_the_menu_shows_only_what_the_role_may_use(pages, regions, role, items):
     MailboxFactory(community=regions.community, name="主任信箱")

@@ -6,7 +6,7 @@ from __future__ import annotations
 _OVERFLOW = "() => document.documentElement.scrollWidth - window.innerWidth"
 
 # Interactive elements that must be large enough to tap (inline links in running text are
-# exempt, as in WCAG 2.5.8).
+# exempt, as in WCAG 2.5.8; so is a radio or checkbox whose label.choice is the target).
 _SMALL_TARGETS = """(minimum) => {
   const selector = 'button, a.button, .menu a, .table a, input:not([type=hidden]), select, '
                  + 'textarea, summary, label.choice';
@@ -16,6 +16,8 @@ _SMALL_TARGETS = """(minimum) => {
     const style = getComputedStyle(element);
     if (box.width === 0 || style.visibility === 'hidden') continue;
     if (element.closest('.skip-link')) continue;
+    // A radio or checkbox inside its label: the whole label is the target (measured itself).
+    if (element.matches('input[type=radio], input[type=checkbox]') && element.closest('label.choice')) continue;
     if (box.height + 0.5 < minimum) {
       small.push(`${element.tagName.toLowerCase()} "${(element.innerText || element.name || '').trim()}" ${box.width.toFixed(0)}x${box.height.toFixed(0)}`);
     }

@@ -67,8 +67,8 @@ def test_sign_in_leads_to_the_scope_summary(page, street_admin, screenshot):
     expect(page.locator(".who")).to_have_text(re.compile(r"赵敏\s*管理员\s*书院街街道"))
     menu = page.get_by_role("navigation", name="主菜单")
     assert menu.get_by_role("link").all_inner_texts() == [
-        "首页", "报事", "统计", "通知", "居民", "区域网格", "报事类别", "信箱设置", "工作人员",
-        "操作日志"]
+        "首页", "报事", "统计", "通知", "居民", "提案", "投票", "区域网格", "报事类别",
+        "信箱设置", "工作人员", "操作日志"]
     assert page.locator("svg.chart-svg").count() == 2
     screenshot(page, "2-home")
     assert_page_is_usable(page)

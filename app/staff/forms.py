@@ -13,6 +13,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import current_app, flash
 from flask_wtf import FlaskForm
 from wtforms import Form
@@ -113,3 +115,20 @@ def show_service_error(form: FlaskForm, error: ServiceError) -> None:
     for text in unplaced:
         if text != error.message:
             flash(text, "error")
+
+
+def perform_action(form: FlaskForm, run: Callable, *, show_again: Callable[[int], object],
+                   done: Callable[[object], object]):
+    """The one way a staff page runs an action from its form: validate the form, call the
+    service, and go on (`done(result)`) or show the page again (`show_again(status)`) with the
+    problem beside the form. The service's 403 and 404 propagate to the error pages."""
+    if not form.validate_on_submit():
+        return show_again(422)
+    try:
+        result = run(form)
+    except ServiceError as exc:
+        if exc.code in (403, 404):
+            raise
+        show_service_error(form, exc)
+        return show_again(exc.code)
+    return done(result)

@@ -27,7 +27,7 @@ from app.mailbox.service import MAX_BODY, MAX_SUBJECT
 from app.staff.auth import login_required
 from app.staff.blueprint import bp
 from app.staff.choices import choices
-from app.staff.forms import ActionForm, FilterForm, show_service_error
+from app.staff.forms import ActionForm, FilterForm, perform_action, show_service_error
 from app.staff.listing import paged
 from app.uploads import photo_paths
 
@@ -183,18 +183,16 @@ def letter(letter_id: int):
 
 def _act(letter_id: int, name: str, run: Callable[[ActionForm], object]):
     form = ACTION_FORMS[name](prefix=name)
-    if not form.validate_on_submit():
+
+    def show_again(status: int):
         mailbox.get_letter_for_staff(g.staff, letter_id)  # 404 outside scope first
-        return _detail(letter_id, {name: form}, 422)
-    try:
-        run(form)
-    except ServiceError as exc:
-        if exc.code in (403, 404):
-            raise
-        show_service_error(form, exc)
-        return _detail(letter_id, {name: form}, exc.code)
-    flash(DONE_MESSAGES[name], "success")
-    return redirect(url_for("staff.letter", letter_id=letter_id))
+        return _detail(letter_id, {name: form}, status)
+
+    def done(_result):
+        flash(DONE_MESSAGES[name], "success")
+        return redirect(url_for("staff.letter", letter_id=letter_id))
+
+    return perform_action(form, run, show_again=show_again, done=done)
 
 
 @bp.post("/letters/<int:letter_id>/reply")

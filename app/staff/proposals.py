@@ -27,7 +27,7 @@ from app.proposals.rules import SCOPE_LEVELS
 from app.staff.auth import login_required, safe_next
 from app.staff.blueprint import bp
 from app.staff.choices import choices, region_choices
-from app.staff.forms import FilterForm, StaffForm, show_service_error
+from app.staff.forms import FilterForm, StaffForm, perform_action, show_service_error
 from app.staff.listing import paged
 from app.uploads import store_photo
 
@@ -198,19 +198,22 @@ def proposal_detail(proposal_id: int):
 def _act(proposal_id: int, name: str, run, done: str):
     """Validate the action's form, call the service, and go back (or show what went wrong)."""
     form = _form(name)
-    if not form.validate_on_submit():
-        return _detail_page(proposal_id, 422, **{name: form})
-    try:
-        proposal = run(form)
-    except ServiceError as exc:
-        if exc.code in (403, 404):
+
+    def run_with_photo_errors(form):
+        try:
+            return run(form)
+        except ServiceError as exc:
+            _photo_errors_on(exc, form)
             raise
-        _photo_errors_on(exc, form)
-        show_service_error(form, exc)
-        return _detail_page(proposal_id, exc.code, **{name: form})
-    flash(f"{done}：{proposal.title}", "success")
-    default = url_for("staff.proposal_detail", proposal_id=proposal.id)
-    return redirect(safe_next(request.form.get("next"), default))
+
+    def finish(proposal):
+        flash(f"{done}：{proposal.title}", "success")
+        default = url_for("staff.proposal_detail", proposal_id=proposal.id)
+        return redirect(safe_next(request.form.get("next"), default))
+
+    return perform_action(
+        form, run_with_photo_errors, done=finish,
+        show_again=lambda status: _detail_page(proposal_id, status, **{name: form}))
 
 
 def _photo_errors_on(exc: ServiceError, form: StaffForm) -> None:

@@ -40,7 +40,7 @@ from app.staff.forms import (
     ActionForm,
     FilterForm,
     StaffForm,
-    show_service_error,
+    perform_action,
     takes_photos,
 )
 from app.staff.listing import paged
@@ -340,18 +340,16 @@ def report(report_id: int):
 def _act(report_id: int, name: str, run: Callable[[ActionForm], object]):
     """Validate the action's form, run the service, and show the outcome."""
     form = ACTION_FORMS[name](prefix=name)
-    if not form.validate_on_submit():
+
+    def show_again(status: int):
         reports.get_report_for_staff(g.staff, report_id)  # 404 outside scope first
-        return _detail(report_id, {name: form}, 422)
-    try:
-        run(form)
-    except ServiceError as exc:
-        if exc.code in (403, 404):
-            raise
-        show_service_error(form, exc)
-        return _detail(report_id, {name: form}, exc.code)
-    flash(DONE_MESSAGES[name], "success")
-    return redirect(url_for("staff.report", report_id=report_id))
+        return _detail(report_id, {name: form}, status)
+
+    def done(_result):
+        flash(DONE_MESSAGES[name], "success")
+        return redirect(url_for("staff.report", report_id=report_id))
+
+    return perform_action(form, run, show_again=show_again, done=done)
 
 
 @bp.post("/reports/<int:report_id>/accept")

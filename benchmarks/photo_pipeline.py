@@ -4,7 +4,9 @@ Run from the project root:  python -m benchmarks.photo_pipeline [--runs 7]
 
 It generates a 4000×3000 photo-like JPEG (gradients, shapes, grain) with EXIF orientation 6 and
 GPS, then times, as the median of several runs in this process:
-- project: `app.uploads.pipeline.process_photo`;
+- project: `app.uploads.pipeline.process_photo` (its web-size shrink runs on up to 4 threads);
+- project, one thread: the same with `threads=1`, shown for comparison with the floor, which is
+  single-threaded;
 - naive:   full decode, exif_transpose, resize the full image to 1600 and to 360, save both;
 - floor:   decoding the same JPEG at 1/8 scale with draft(), nothing else.
 Peak resident memory (ru_maxrss) is measured once per candidate, each in a fresh spawned
@@ -46,6 +48,10 @@ def make_sample() -> bytes:
 
 def run_project(data: bytes) -> None:
     process_photo(data)
+
+
+def run_project_one_thread(data: bytes) -> None:
+    process_photo(data, threads=1)
 
 
 def run_naive(data: bytes) -> None:
@@ -187,6 +193,7 @@ def main(argv: list[str] | None = None) -> int:
         name: median_seconds(CANDIDATES[name], data, arguments.runs)
         for name in ("project", "naive", "floor")
     }
+    one_thread = median_seconds(run_project_one_thread, data, arguments.runs)
 
     print(f"\nmedian of {arguments.runs} runs; peak RSS of one run in a spawned process")
     print(f"{'':10}{'median':>10}{'peak RSS':>12}{'above baseline':>17}")
@@ -194,6 +201,8 @@ def main(argv: list[str] | None = None) -> int:
         timing = f"{seconds[name] * 1000:8.1f}ms" if name in seconds else f"{'':10}"
         above = peaks[name] - peaks["baseline"]
         print(f"{name:10}{timing}{peaks[name]:9.1f}MiB{above:14.1f}MiB")
+    print(f"  project on one thread: {one_thread * 1000:.1f}ms "
+          f"({one_thread / seconds['floor']:.2f}× the floor)")
 
     print(f"\nweb image, project vs naive: PSNR {web_psnr(data):.1f} dB")
     print("\nwhere the project's time goes (stages timed alone):")

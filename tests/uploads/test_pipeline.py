@@ -436,6 +436,18 @@ def test_reduced_scale_decode_looks_like_a_full_decode(large_photo_jpeg):
     assert psnr(web, full.convert("RGB")) > 33
 
 
+def test_web_image_shrunk_on_several_threads_matches_one_thread(large_photo):
+    # 2400 px wide: no reduced-scale decode covers 1600 px, so it is all resampling.
+    data = encoded(large_photo.resize((2400, 1800)), "JPEG", quality=90)
+    one_thread = decoded(process_photo(data, threads=1).web)
+
+    four_threads = decoded(process_photo(data, threads=4).web)
+
+    # Bands that were misplaced or left a seam would show; weight rounding (±1) does not.
+    assert four_threads.size == one_thread.size
+    assert psnr(four_threads, one_thread) > 45
+
+
 def test_sha256_is_that_of_the_original_bytes(photo_jpeg):
     assert process_photo(photo_jpeg).sha256 == hashlib.sha256(photo_jpeg).hexdigest()
 

@@ -36,6 +36,11 @@ ENDPOINTS = [
     # The demo's garbage report (in progress) lies at this point.
     ("GET /api/v1/reports/nearby",
      "/api/v1/reports/nearby?lat=30.6552&lng=104.0831&category=garbage", True),
+    ("GET /api/v1/proposals", "/api/v1/proposals", True),
+    ("GET /api/v1/polls", "/api/v1/polls", True),
+    ("GET /api/v1/letters", "/api/v1/letters", True),
+    ("GET /api/v1/public-letters", "/api/v1/public-letters", True),
+    ("GET /api/v1/notifications", "/api/v1/notifications", True),
 ]
 
 

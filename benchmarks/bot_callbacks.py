@@ -83,12 +83,21 @@ def build_pushes(kind: str, count: int) -> list:
     return pushes
 
 
-def warm_up(base: str) -> None:
-    """One message from every follower, so that each has a record and a dialog row."""
-    for pusher in pushers():
-        push = pusher.text("你好", mode="aes")
+def warm_up(base: str, workers: int) -> None:
+    """One message from every follower, so that each has a record and a dialog row; then every
+    text and voice message of the scenarios several times over, so that each worker has served
+    each kind once (its first answer of a kind costs up to ~100 ms more: imports, compiled SQL)
+    and the figures are the steady state."""
+    followers = pushers()
+    warm_pushes = [pusher.text("你好", mode="aes") for pusher in followers]
+    for round_number in range(4 * workers):
+        pusher = followers[round_number % FOLLOWERS]
+        warm_pushes += [pusher.text(text, mode="aes") for text in TEXTS]
+        warm_pushes += [pusher.voice(words, mode="aes") for words in RECOGNITIONS]
+    for push in warm_pushes:
         request = urllib.request.Request(base + push.url("/wechat"), data=push.body,
-                                         headers={"Content-Type": "text/xml"})
+                                         headers={"Content-Type": "text/xml",
+                                                  "Connection": "close"})
         with urllib.request.urlopen(request, timeout=10) as response:
             assert response.status == 200
 
@@ -126,7 +135,7 @@ def main() -> None:
                 bare + "/hello", seconds=args.seconds, connections=args.connections,
                 threads=args.threads, headers={"Connection": "close"})))
         with gunicorn("wsgi:app", env, workers=args.workers) as base:
-            warm_up(base)
+            warm_up(base, args.workers)
             for kind in ("text", "voice"):
                 script = lua_script(build_pushes(kind, args.pushes), args.threads, Path(tmp))
                 result = wrk(base + "/wechat", seconds=args.seconds,

@@ -44,6 +44,7 @@ def linli_environment(database_url: str | None = None, redis_url: str | None = N
         for name in [n for n in env if n.startswith("WECHAT_")]:
             env.pop(name)
         if database_url and database_url.startswith("postgres"):
+            ensure_postgres_database(database_url)
             _reset_postgres(env)
         run_flask(env, "db", "upgrade")
         run_flask(env, "demo", "seed")

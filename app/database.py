@@ -133,5 +133,10 @@ def fetch_mappings(statement: sa.Select, params: dict | None = None) -> list[dic
     """
     from app.extensions import db
 
-    with db.engine.connect().execution_options(linli_read_only=True) as connection:
+    engine = db.engine
+    options = {"linli_read_only": True}
+    if engine.dialect.name != "sqlite":
+        # One statement sees one snapshot anyway: no BEGIN and ROLLBACK round trips around it.
+        options["isolation_level"] = "AUTOCOMMIT"
+    with engine.connect().execution_options(**options) as connection:
         return [dict(row) for row in connection.execute(statement, params or {}).mappings()]

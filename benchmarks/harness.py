@@ -85,8 +85,11 @@ def python_in_app(env, code: str) -> str:
     """Run Python inside a Linli app context and return what it printed."""
     wrapper = ("from app import create_app\napp = create_app()\n"
                "with app.app_context():\n" + "".join(f"    {line}\n" for line in code.splitlines()))
-    result = subprocess.run([sys.executable, "-c", wrapper], env=env, cwd=ROOT, check=True,
+    result = subprocess.run([sys.executable, "-c", wrapper], env=env, cwd=ROOT,
                             capture_output=True, text=True)
+    if result.returncode != 0:
+        sys.stderr.write(result.stderr)
+        result.check_returncode()
     return result.stdout.strip()
 
 

@@ -23,7 +23,7 @@ from app.accounts.models import Resident
 from app.extensions import db
 from app.notifications import notify
 logging.getLogger().setLevel(logging.ERROR)
-residents = list(db.session.scalars(sa.select(Resident)))
+residents = list(db.session.scalars(sa.select(Resident).order_by(Resident.id)))
 for n, resident in enumerate(residents):
     resident.oa_openid, resident.oa_subscribed = f"oBENCH{{n}}", True
 db.session.commit()

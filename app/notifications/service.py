@@ -33,7 +33,7 @@ MAX_GRANTS_PER_TEMPLATE = 100
 
 def notify(*, kind: str, dedupe_key: str, text: str, resident_id: int | None = None,
            staff_id: int | None = None, title: str | None = None, page: str | None = None,
-           fields: dict | None = None) -> int | None:
+           fields: dict | None = None, in_app_only: str = "") -> int | None:
     """Record one notification in the caller's transaction; return its id, or None if the same
     event was already recorded (same `dedupe_key`).
 
@@ -44,13 +44,16 @@ def notify(*, kind: str, dedupe_key: str, text: str, resident_id: int | None = N
 
     A resident's notification is delivered by a job enqueued when the transaction commits (and
     by the outbox sweep if that job is lost); a staff member's is in-app only and recorded as
-    `skipped` ("staff: in-app only").
+    `skipped` ("staff: in-app only"). `in_app_only`, a reason, keeps a resident's notification
+    in the app too, recorded as `skipped` with that reason: for news the resident has already
+    been told where they are (the bot's own reply).
     """
     if (resident_id is None) == (staff_id is None):
         raise ValueError("a notification has exactly one recipient")
     payload = {"title": title or "", "text": text, "page": page or "", "fields": fields or {}}
     now = clock.now()
-    in_app_only = staff_id is not None
+    if staff_id is not None:
+        in_app_only = STAFF_IN_APP_ONLY
     notification_id = insert_ignoring_conflicts(
         db.session,
         Notification.__table__,
@@ -62,7 +65,7 @@ def notify(*, kind: str, dedupe_key: str, text: str, resident_id: int | None = N
             "dedupe_key": dedupe_key[:160],
             "status": (NotificationStatus.SKIPPED if in_app_only
                        else NotificationStatus.PENDING).value,
-            "last_error": STAFF_IN_APP_ONLY if in_app_only else None,
+            "last_error": in_app_only or None,
             "attempts": 0,
             "next_attempt_at": None if in_app_only else now,
             "created_at": now,

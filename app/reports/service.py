@@ -264,7 +264,11 @@ def prepare_report(*, reporter: Resident | None, source: ReportSource | str, cat
     note = "工作人员代为登记" if filed_by is not None and reporter is not None else ""
     event = _record(report, "file", actor=filed_by or reporter, from_status=None,
                     to_status=SUBMITTED, note=note)
-    _notify_reporter(report, event, f"您反映的问题已收到，编号{report.number}，我们会尽快处理。")
+    # The bot answers a filing with the number itself (bot/flows/report.py): a second message
+    # saying the same would be noise, above all read aloud.
+    _notify_reporter(report, event, f"您反映的问题已收到，编号{report.number}，我们会尽快处理。",
+                     in_app_only="bot: the chat reply carries it" if source == ReportSource.BOT
+                     else "")
     notify_staff_covering(
         report.region_id, kind="report.filed", dedupe_key=f"report:{report.id}:filed",
         roles=(StaffRole.HANDLER.value, StaffRole.MODERATOR.value),
@@ -776,13 +780,14 @@ def _fields(report: Report) -> dict:
             "time": clock.to_local(report.updated_at or clock.now()).isoformat(timespec="minutes")}
 
 
-def _notify_reporter(report: Report, event: ReportEvent, text: str) -> None:
+def _notify_reporter(report: Report, event: ReportEvent, text: str, *,
+                     in_app_only: str = "") -> None:
     if report.reporter_id is None:
         return
     notify(kind=f"report.{event.action}",
            dedupe_key=f"report:{report.id}:{event.action}:{event.id}:resident:{report.reporter_id}",
            text=text, resident_id=report.reporter_id, title="随手拍进度",
-           page=DETAIL_PAGE.format(id=report.id), fields=_fields(report))
+           page=DETAIL_PAGE.format(id=report.id), fields=_fields(report), in_app_only=in_app_only)
 
 
 def _notify_followers(report: Report, event: ReportEvent, text: str) -> None:

@@ -7,6 +7,7 @@ import sqlalchemy as sa
 
 from app.accounts.models import Resident
 from app.extensions import db
+from app.notifications.models import Notification
 from app.reports.models import Report
 from app.uploads.models import Upload
 from bot.flows.report import community_point
@@ -79,6 +80,23 @@ def test_photo_words_place_and_category_file_a_bot_report_with_its_photo(
     assert [photo.upload.resident_id for photo in report.photos] == [neighbour.id]
     assert any(f"编号是 {report.number}" in text for text in sent_texts(wechat))
     assert dialog().flow is None
+
+
+def test_a_bot_report_number_reaches_the_resident_once(chat, wechat, run_jobs, regions,
+                                                        neighbour, categories):
+    to_confirmation(chat, wechat, run_jobs, regions)
+
+    chat.say("1")
+    run_jobs()
+
+    [report] = reports()
+    messages = [request.body.decode("utf-8", "replace") for request in wechat.requests]
+    assert sum(report.number in message for message in messages) == 1
+    # The acknowledgement stays in the resident's in-app list.
+    [acknowledgement] = db.session.scalars(
+        sa.select(Notification).where(Notification.kind == "report.file"))
+    assert acknowledgement.resident_id == neighbour.id
+    assert acknowledgement.status == "skipped"
 
 
 def test_a_report_started_by_a_photo_on_the_menu_keeps_that_photo(

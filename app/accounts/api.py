@@ -4,7 +4,7 @@ from flask import g, request
 
 from app import ratelimit
 from app.accounts import service
-from app.accounts.auth import BEARER, resident_required
+from app.accounts.auth import BEARER, current_token, resident_required
 from app.accounts.schemas import (
     BindingCodeOut,
     LoginIn,
@@ -43,7 +43,7 @@ def login(args):
 @resident_required
 def logout():
     """注销当前令牌"""
-    service.logout(g.auth_token)
+    service.logout(current_token())
 
 
 @blp.route("/me", methods=["GET"])

@@ -1,7 +1,7 @@
 """Who is calling: bearer-token authentication for API views.
 
 `@resident_required` and `@staff_required(...)` load the caller into `g.resident` / `g.staff`
-(and `g.auth_token`) or answer 401/403. Views pass the caller to services explicitly; services
+or answer 401/403; `current_token()` gives the token row itself (to log out). Views pass the caller to services explicitly; services
 never read `g` or the request themselves.
 """
 
@@ -12,7 +12,7 @@ import functools
 from flask import g, request
 
 from app.accounts import tokens
-from app.accounts.models import StaffRole
+from app.accounts.models import AuthToken, StaffRole
 from app.errors import Forbidden, Unauthorized
 
 # OpenAPI security requirement for views behind a bearer token: `@blp.doc(security=BEARER)`.
@@ -30,16 +30,24 @@ def _presented_token() -> str | None:
 
 
 def _authenticate(find, refusal: str):
-    """Load the caller's token with `find`; a live token of the other kind gets 403."""
+    """Load what `find` finds for the caller's token; a live token of the other kind gets 403."""
     token = _presented_token()
     if token is None:
         raise Unauthorized("请先登录", headers=_CHALLENGE)
-    row = find(token)
-    if row is None:
+    found = find(token)
+    if found is None:
         if tokens.find_valid_token(token) is not None:
             raise Forbidden(refusal)
         raise Unauthorized("登录已过期，请重新登录", headers=_CHALLENGE)
-    g.auth_token = row
+    return found
+
+
+def current_token() -> AuthToken:
+    """The live token row the caller authenticated with, inside a view behind one of the
+    decorators below."""
+    row = tokens.find_valid_token(_presented_token() or "")
+    if row is None:  # revoked by a concurrent request since the decorator checked it
+        raise Unauthorized("登录已过期，请重新登录", headers=_CHALLENGE)
     return row
 
 
@@ -48,8 +56,7 @@ def resident_required(view):
 
     @functools.wraps(view)
     def wrapper(*args, **kwargs):
-        row = _authenticate(tokens.find_resident_token, "该功能仅限居民使用")
-        g.resident = row.resident
+        g.resident = _authenticate(tokens.find_resident, "该功能仅限居民使用")
         return view(*args, **kwargs)
 
     return wrapper

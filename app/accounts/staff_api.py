@@ -4,7 +4,7 @@ from flask import g
 
 from app.accounts import service
 from app.accounts.api import limit_logins
-from app.accounts.auth import BEARER, staff_required
+from app.accounts.auth import BEARER, current_token, staff_required
 from app.accounts.models import StaffRole
 from app.accounts.schemas import (
     StaffLoginIn,
@@ -36,7 +36,7 @@ def login(args):
 @staff_required()
 def logout():
     """注销当前令牌"""
-    service.logout(g.auth_token)
+    service.logout(current_token())
 
 
 @blp.route("/me", methods=["GET"])

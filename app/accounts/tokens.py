@@ -46,26 +46,34 @@ def _live_token(*owner_loads) -> sa.Select:
 
 # Built once: composing eager-load options costs more than running the query. Each loads, in one
 # query, the owner and what every response about them shows.
-_RESIDENT_TOKEN = _live_token(
-    joinedload(AuthToken.resident).joinedload(Resident.community),
-    joinedload(AuthToken.resident).joinedload(Resident.household),
-).where(AuthToken.resident_id.is_not(None))
+_RESIDENT_BY_TOKEN = (
+    sa.select(Resident)
+    .join(AuthToken, AuthToken.resident_id == Resident.id)
+    .options(joinedload(Resident.community), joinedload(Resident.household))
+    .where(AuthToken.token_hash == sa.bindparam("token_hash"),
+           AuthToken.revoked_at.is_(None),
+           AuthToken.expires_at > sa.bindparam("now", type_=AuthToken.expires_at.type))
+)
 _STAFF_TOKEN = _live_token(
     joinedload(AuthToken.staff).joinedload(Staff.region),
 ).where(AuthToken.staff_id.is_not(None))
 _ANY_TOKEN = _live_token()
 
 
-def _find(statement: sa.Select, token: str, *, domain: str = "") -> AuthToken | None:
+def _find(statement: sa.Select, token: str, *, domain: str = ""):
     if not token or len(token) > 200:
         return None
     return db.session.scalar(statement,
                              {"token_hash": hash_token(domain + token), "now": clock.now()})
 
 
-def find_resident_token(token: str) -> AuthToken | None:
-    """The live resident token row for a presented token (not expired, not revoked), or None."""
-    return _find(_RESIDENT_TOKEN, token)
+def find_resident(token: str) -> Resident | None:
+    """The resident whose live token (not expired, not revoked) this is, or None.
+
+    Loads the resident only, not the token row: every resident request pays for this query
+    (benchmarks/api_throughput.py), and only logging out needs the row (`find_valid_token`).
+    """
+    return _find(_RESIDENT_BY_TOKEN, token)
 
 
 def find_staff_token(token: str) -> AuthToken | None:

@@ -6,6 +6,7 @@
   writers queue for the lock instead of failing half-way (reference/pitfalls.md).
 - `insert_ignoring_conflicts` is the one way to write "insert unless it already exists" that stays
   correct under concurrency (votes, supports, outbox dedupe keys).
+- `repoint` moves rows from one owner to another (every package's resident merge hook).
 """
 
 from __future__ import annotations
@@ -80,6 +81,18 @@ def insert_ignoring_conflicts(session, table, values: dict, index_elements: list
         .returning(table.c.id)
     )
     return session.execute(statement).scalar_one_or_none()
+
+
+def repoint(column, old_value, new_value) -> None:
+    """UPDATE column = new_value WHERE column = old_value, for an ORM attribute or a table column.
+
+    A bulk statement in the session's transaction: objects already loaded are not refreshed.
+    """
+    from app.extensions import db
+
+    column = column.expression
+    db.session.execute(sa.update(column.table).where(column == old_value)
+                       .values({column.name: new_value}))
 
 
 def writes_on_read(view):

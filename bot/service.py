@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from app import audit, clock
 from app.accounts.models import Resident, Staff
 from app.accounts.scoping import in_scope, require_in_scope
+from app.database import repoint
 from app.errors import Conflict, NotFound
 from app.extensions import db
 from app.notifications import notify_staff_covering
@@ -90,6 +91,5 @@ def move_resident_rows(source_id: int, target_id: int) -> None:
     record's call-back requests and submissions (reports and letters confirmed in the chat)
     become the merged resident's. Dialog state is keyed by the official-account openid, which
     moves with the merge, so it needs no move."""
-    for model in (CallbackRequest, BotSubmission):
-        db.session.execute(sa.update(model).where(model.resident_id == source_id)
-                           .values(resident_id=target_id))
+    for column in (CallbackRequest.resident_id, BotSubmission.resident_id):
+        repoint(column, source_id, target_id)

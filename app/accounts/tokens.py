@@ -34,15 +34,10 @@ def issue_token(*, ttl: timedelta, resident: Resident | None = None,
     return token, expires_at
 
 
-def _live_token(*owner_loads) -> sa.Select:
-    return (
-        sa.select(AuthToken)
-        .options(*owner_loads)
-        .where(AuthToken.token_hash == sa.bindparam("token_hash"),
-               AuthToken.revoked_at.is_(None),
-               AuthToken.expires_at > sa.bindparam("now", type_=AuthToken.expires_at.type))
-    )
-
+# The presented token's row, if it is neither revoked nor expired (bound by `_find`).
+_LIVE = (AuthToken.token_hash == sa.bindparam("token_hash"),
+         AuthToken.revoked_at.is_(None),
+         AuthToken.expires_at > sa.bindparam("now", type_=AuthToken.expires_at.type))
 
 # Built once: composing eager-load options costs more than running the query. Each loads, in one
 # query, the owner and what every response about them shows.
@@ -50,14 +45,14 @@ _RESIDENT_BY_TOKEN = (
     sa.select(Resident)
     .join(AuthToken, AuthToken.resident_id == Resident.id)
     .options(joinedload(Resident.community), joinedload(Resident.household))
-    .where(AuthToken.token_hash == sa.bindparam("token_hash"),
-           AuthToken.revoked_at.is_(None),
-           AuthToken.expires_at > sa.bindparam("now", type_=AuthToken.expires_at.type))
+    .where(*_LIVE)
 )
-_STAFF_TOKEN = _live_token(
-    joinedload(AuthToken.staff).joinedload(Staff.region),
-).where(AuthToken.staff_id.is_not(None))
-_ANY_TOKEN = _live_token()
+_STAFF_TOKEN = (
+    sa.select(AuthToken)
+    .options(joinedload(AuthToken.staff).joinedload(Staff.region))
+    .where(*_LIVE, AuthToken.staff_id.is_not(None))
+)
+_ANY_TOKEN = sa.select(AuthToken).where(*_LIVE)
 
 
 def _find(statement: sa.Select, token: str, *, domain: str = ""):

@@ -25,6 +25,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from app import audit, clock, ratelimit
 from app.accounts.models import Resident, Staff, StaffRole
 from app.accounts.scoping import in_scope, is_in_scope
+from app.database import repoint
 from app.errors import Conflict, Forbidden, Invalid, NotFound
 from app.extensions import db
 from app.mailbox.lifecycle import AWAITING_REPLY, LETTER
@@ -894,6 +895,4 @@ def move_resident_rows(source_id: int, target_id: int) -> None:
     """Resident merge hook (app/accounts/service.py RESIDENT_MERGE_HOOKS): the source record's
     letters become the target's (their threads and published copies follow the letter). The
     caller commits."""
-    db.session.execute(sa.update(Letter).where(Letter.resident_id == source_id)
-                       .values(resident_id=target_id)
-                       .execution_options(synchronize_session=False))
+    repoint(Letter.resident_id, source_id, target_id)

@@ -23,7 +23,7 @@ from flask import current_app
 from app import audit, clock
 from app.accounts.models import Resident, Staff
 from app.accounts.scoping import in_scope, require_in_scope
-from app.database import insert_ignoring_conflicts
+from app.database import insert_ignoring_conflicts, repoint
 from app.errors import Conflict, Forbidden
 from app.extensions import db
 from app.moderation.models import (
@@ -178,12 +178,8 @@ def move_resident_rows(source_id: int, target_id: int) -> None:
         flags.c.resident_id == target_id)
     _drop_flags(sa.and_(flags.c.resident_id == source_id,
                         sa.tuple_(flags.c.item_type, flags.c.item_id).in_(target_flags)))
-    db.session.execute(sa.update(Flag).where(Flag.resident_id == source_id)
-                       .values(resident_id=target_id)
-                       .execution_options(synchronize_session=False))
-    db.session.execute(sa.update(ModeratedItem).where(ModeratedItem.author_id == source_id)
-                       .values(author_id=target_id)
-                       .execution_options(synchronize_session=False))
+    repoint(Flag.resident_id, source_id, target_id)
+    repoint(ModeratedItem.author_id, source_id, target_id)
     own = sa.select(_ITEMS.c.item_type, _ITEMS.c.item_id).where(_ITEMS.c.author_id == target_id)
     _drop_flags(sa.and_(flags.c.resident_id == target_id,
                         sa.tuple_(flags.c.item_type, flags.c.item_id).in_(own)))

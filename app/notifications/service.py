@@ -14,7 +14,7 @@ from sqlalchemy.orm import aliased
 
 from app import clock
 from app.accounts.models import Resident, Staff
-from app.database import insert_ignoring_conflicts
+from app.database import insert_ignoring_conflicts, repoint
 from app.errors import NotFound
 from app.extensions import db
 from app.notifications import templates
@@ -318,9 +318,7 @@ def move_resident_rows(source_id: int, target_id: int) -> None:
     notifications and subscribe grants become the target's. Grants for a template both records
     hold are added up (within MAX_GRANTS_PER_TEMPLATE): WeChat counts them per user and
     template, and both were given by the same person. The caller commits."""
-    db.session.execute(sa.update(Notification).where(Notification.resident_id == source_id)
-                       .values(resident_id=target_id)
-                       .execution_options(synchronize_session=False))
+    repoint(Notification.resident_id, source_id, target_id)
     grants = SubscriptionGrant.__table__
     source_grants = dict(db.session.execute(
         sa.select(grants.c.template_id, grants.c.remaining)

@@ -28,7 +28,7 @@ from app import audit, clock
 from app.accounts.models import Household, Resident, Staff, VerificationLevel
 from app.accounts.scoping import in_scope, require_in_scope
 from app.accounts.service import get_resident_for_staff
-from app.database import insert_ignoring_conflicts
+from app.database import insert_ignoring_conflicts, repoint
 from app.errors import Conflict, Forbidden, Invalid, NotFound, ServiceError
 from app.extensions import db
 from app.notifications import notify
@@ -827,7 +827,4 @@ def move_resident_rows(source_id: int, target_id: int) -> None:
                               PollParticipation.unit_id == source_id)
                        .values(unit_id=target_id)
                        .execution_options(synchronize_session=False))
-    db.session.execute(sa.update(PollParticipation)
-                       .where(PollParticipation.resident_id == source_id)
-                       .values(resident_id=target_id)
-                       .execution_options(synchronize_session=False))
+    repoint(PollParticipation.resident_id, source_id, target_id)

@@ -18,7 +18,7 @@ from app import audit, clock
 from app.accounts.models import Resident, Staff, StaffRole
 from app.accounts.scoping import in_scope, is_in_scope, require_in_scope
 from app.clock import to_local
-from app.database import insert_ignoring_conflicts
+from app.database import insert_ignoring_conflicts, repoint
 from app.errors import Conflict, Forbidden, NotFound
 from app.extensions import db
 from app.moderation import hidden_item_ids, moderation_states, move_region, screen_text
@@ -521,23 +521,17 @@ def move_resident_rows(source_id: int, target_id: int) -> None:
     supports = ProposalSupport.__table__
     both = sa.select(supports.c.proposal_id).where(supports.c.resident_id == target_id)
     _drop_supports(sa.and_(supports.c.resident_id == source_id, supports.c.proposal_id.in_(both)))
-    _reassign(ProposalSupport.resident_id, source_id, target_id)
-    _reassign(Proposal.author_id, source_id, target_id)
+    repoint(ProposalSupport.resident_id, source_id, target_id)
+    repoint(Proposal.author_id, source_id, target_id)
     own = sa.select(Proposal.id).where(Proposal.author_id == target_id)
     _drop_supports(sa.and_(supports.c.resident_id == target_id, supports.c.proposal_id.in_(own)))
     ratings = ProposalRating.__table__
     rated = sa.select(ratings.c.proposal_id).where(ratings.c.resident_id == target_id)
     db.session.execute(sa.delete(ratings).where(ratings.c.resident_id == source_id,
                                                 ratings.c.proposal_id.in_(rated)))
-    _reassign(ProposalRating.resident_id, source_id, target_id)
-    _reassign(ProposalEvent.resident_id, source_id, target_id)
-    _reassign(ProposalComment.author_id, source_id, target_id)
-
-
-def _reassign(column, source_id: int, target_id: int) -> None:
-    db.session.execute(sa.update(column.class_).where(column == source_id)
-                       .values({column.key: target_id})
-                       .execution_options(synchronize_session=False))
+    repoint(ProposalRating.resident_id, source_id, target_id)
+    repoint(ProposalEvent.resident_id, source_id, target_id)
+    repoint(ProposalComment.author_id, source_id, target_id)
 
 
 def _drop_supports(condition: sa.ColumnElement[bool]) -> None:

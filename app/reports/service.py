@@ -28,7 +28,7 @@ from app.accounts.models import Resident, Staff, StaffRole
 from app.accounts.scoping import in_scope, is_in_scope
 from app.categories.models import Category
 from app.categories.service import get_active_by_code
-from app.database import insert_ignoring_conflicts
+from app.database import insert_ignoring_conflicts, repoint
 from app.errors import Conflict, Forbidden, Invalid, NotFound
 from app.extensions import db
 from app.moderation import screen_text
@@ -1113,20 +1113,12 @@ def move_resident_rows(source_id: int, target_id: int) -> None:
     followers = ReportFollower.__table__
     both = sa.select(followers.c.report_id).where(followers.c.resident_id == target_id)
     _drop_follows(sa.and_(followers.c.resident_id == source_id, followers.c.report_id.in_(both)))
-    db.session.execute(sa.update(ReportFollower).where(ReportFollower.resident_id == source_id)
-                       .values(resident_id=target_id)
-                       .execution_options(synchronize_session=False))
-    db.session.execute(sa.update(Report).where(Report.reporter_id == source_id)
-                       .values(reporter_id=target_id)
-                       .execution_options(synchronize_session=False))
+    repoint(ReportFollower.resident_id, source_id, target_id)
+    repoint(Report.reporter_id, source_id, target_id)
     own = sa.select(Report.id).where(Report.reporter_id == target_id)
     _drop_follows(sa.and_(followers.c.resident_id == target_id, followers.c.report_id.in_(own)))
-    db.session.execute(sa.update(ReportEvent).where(ReportEvent.actor_resident_id == source_id)
-                       .values(actor_resident_id=target_id)
-                       .execution_options(synchronize_session=False))
-    db.session.execute(sa.update(ReportRating).where(ReportRating.resident_id == source_id)
-                       .values(resident_id=target_id)
-                       .execution_options(synchronize_session=False))
+    repoint(ReportEvent.actor_resident_id, source_id, target_id)
+    repoint(ReportRating.resident_id, source_id, target_id)
 
 
 def _drop_follows(condition: sa.ColumnElement[bool]) -> None:

@@ -131,7 +131,7 @@ def process_photo(
     use, at most 4).
     """
     if threads is None:
-        threads = min(len(os.sched_getaffinity(0)), _MAX_RESIZE_THREADS)
+        threads = min(_usable_cpus(), _MAX_RESIZE_THREADS)
     if Image.MAX_IMAGE_PIXELS is not None and max_pixels > Image.MAX_IMAGE_PIXELS:
         raise ValueError("max_pixels above Image.MAX_IMAGE_PIXELS would be refused by Pillow")
     if not data:
@@ -167,6 +167,13 @@ def process_photo(
         gps=_gps_of(exif),
         taken_at=_taken_at_of(exif),
     )
+
+
+def _usable_cpus() -> int:
+    # sched_getaffinity (Linux) sees a container's CPU set; macOS has only cpu_count.
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
 
 
 # Pillow frees image memory straight back to the system by default, so every photo's buffers

@@ -19,7 +19,7 @@ from flask import current_app
 
 from app import clock, geo
 from app.accounts.models import Resident, Staff
-from app.database import insert_ignoring_conflicts
+from app.database import insert_ignoring_conflicts, repoint
 from app.errors import Invalid, PayloadTooLarge
 from app.extensions import db
 from app.storage import get_storage, photo_key
@@ -207,5 +207,4 @@ def move_resident_rows(source_id: int, target_id: int) -> None:
             db.session.execute(sa.update(table).where(column == source_upload)
                                .values({column.name: target_upload}))
         db.session.execute(sa.delete(uploads).where(uploads.c.id == source_upload))
-    db.session.execute(sa.update(uploads).where(uploads.c.resident_id == source_id)
-                       .values(resident_id=target_id))
+    repoint(uploads.c.resident_id, source_id, target_id)
